@@ -1,0 +1,2 @@
+export * from './kernels.js';
+export * from './registry.js';

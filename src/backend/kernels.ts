@@ -1,0 +1,140 @@
+import type { Tensor, DType } from '../tensor/index.js';
+
+/**
+ * The kernel interface: every computation an op needs from a backend, declared
+ * once with its inputs and attributes. Shape arithmetic (output sizes, padding,
+ * broadcasting) is done by the op layer; kernels receive it ready and only compute.
+ * Kernels know nothing of autograd.
+ */
+
+export type UnaryOp =
+  | 'neg' | 'exp' | 'log' | 'sqrt' | 'rsqrt' | 'abs' | 'sign' | 'square' | 'reciprocal'
+  | 'relu' | 'relu6' | 'leakyRelu' | 'elu' | 'sigmoid' | 'tanh' | 'softplus'
+  /** min(max(x, alpha), beta) */
+  | 'clamp'
+  /** 1 where x > 0, else 0 (the derivative of relu away from 0) */
+  | 'step'
+  /** 1 where alpha <= x <= beta, else 0 (the derivative of clamp) */
+  | 'inRange'
+  | 'sin' | 'cos' | 'floor' | 'round' | 'isNonFinite';
+
+export type BinaryOp =
+  | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
+  | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal';
+
+export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
+
+/** Everything a 2-D convolution kernel needs, resolved by ops/conv.ts. */
+export interface Conv2DInfo {
+  batch: number;
+  inChannels: number;
+  inH: number;
+  inW: number;
+  outChannels: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padBottom: number;
+  padLeft: number;
+  padRight: number;
+  dilationH: number;
+  dilationW: number;
+  groups: number;
+}
+
+/** Everything a 2-D pooling kernel needs, resolved by ops/pool.ts. */
+export interface Pool2DInfo {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  dilationH: number;
+  dilationW: number;
+  /** Average pooling: divide by the full window (true) or by the in-bounds part (false). */
+  countIncludePad: boolean;
+  /**
+   * Padded extent of the input (inH + padTop + padBottom). Windows that start
+   * inside it count padded zeros; ceil mode may add windows past it, whose
+   * out-of-range part is never counted (PyTorch's rule).
+   */
+  padH: number;
+  padW: number;
+}
+
+export interface ResizeInfo {
+  batch: number;
+  channels: number;
+  inH: number;
+  inW: number;
+  outH: number;
+  outW: number;
+  alignCorners: boolean;
+}
+
+export interface KernelSignatures {
+  Unary(x: Tensor, attrs: { op: UnaryOp; alpha?: number; beta?: number }): Tensor;
+  /** Elementwise with broadcasting; the result has `outShape` and the promoted dtype. */
+  Binary(a: Tensor, b: Tensor, attrs: { op: BinaryOp; outShape: readonly number[] }): Tensor;
+  /** cond != 0 ? a : b, broadcast to outShape. */
+  Where(cond: Tensor, a: Tensor, b: Tensor, attrs: { outShape: readonly number[] }): Tensor;
+  /** Reduce the listed axes, keeping them as size 1. */
+  Reduce(x: Tensor, attrs: { op: ReduceOp; axes: readonly number[] }): Tensor;
+  /** Index of the max/min along one axis (first on ties), kept as size 1; int32. */
+  ArgReduce(x: Tensor, attrs: { op: 'argmax' | 'argmin'; axis: number }): Tensor;
+  Cast(x: Tensor, attrs: { dtype: DType }): Tensor;
+  Transpose(x: Tensor, attrs: { perm: readonly number[] }): Tensor;
+  /** Elements begin[i], begin[i]+step[i], … below end[i] on each axis (step > 0). */
+  Slice(x: Tensor, attrs: { begin: readonly number[]; end: readonly number[]; step: readonly number[] }): Tensor;
+  /** Constant padding, before/after per axis (non-negative). */
+  Pad(x: Tensor, attrs: { pads: readonly (readonly [number, number])[]; value: number }): Tensor;
+  Concat(xs: readonly Tensor[], attrs: { axis: number }): Tensor;
+  BroadcastTo(x: Tensor, attrs: { shape: readonly number[] }): Tensor;
+  /** Batched matrix product: a [B, M, K] (or [B, K, M] if transA) times b [B, K, N] (or [B, N, K] if transB). */
+  MatMul(a: Tensor, b: Tensor, attrs: { transA: boolean; transB: boolean }): Tensor;
+  /** y[n, oc, oh, ow] = bias[oc] + Σ x[n, ic, oh·s − p + kh·d, …] · w[oc, ic, kh, kw] over the group's channels. */
+  Conv2D(x: Tensor, w: Tensor, bias: Tensor | null, attrs: Conv2DInfo): Tensor;
+  /** dL/dx of Conv2D given dy [N, outC, outH, outW]: the full convolution of dy with the 180°-rotated kernel. */
+  Conv2DBackpropInput(dy: Tensor, w: Tensor, attrs: Conv2DInfo): Tensor;
+  /** dL/dw of Conv2D: the correlation of the layer input x with dy. */
+  Conv2DBackpropFilter(x: Tensor, dy: Tensor, attrs: Conv2DInfo): Tensor;
+  /** Max pooling; also returns, per output, the flat index (within its H×W plane) of the chosen input. */
+  MaxPool2D(x: Tensor, attrs: Pool2DInfo): { y: Tensor; argmax: Tensor };
+  /** Route each dy to the input position that won the max (argmax from MaxPool2D). */
+  MaxPool2DGrad(dy: Tensor, argmax: Tensor, attrs: Pool2DInfo): Tensor;
+  AvgPool2D(x: Tensor, attrs: Pool2DInfo): Tensor;
+  /** Spread each dy evenly over its window (the decks' δ ⊗ M). */
+  AvgPool2DGrad(dy: Tensor, attrs: Pool2DInfo): Tensor;
+  AdaptiveAvgPool2D(x: Tensor, attrs: { outH: number; outW: number }): Tensor;
+  AdaptiveAvgPool2DGrad(dy: Tensor, attrs: { inH: number; inW: number }): Tensor;
+  ResizeNearest(x: Tensor, attrs: ResizeInfo): Tensor;
+  ResizeNearestGrad(dy: Tensor, attrs: ResizeInfo): Tensor;
+  ResizeBilinear(x: Tensor, attrs: ResizeInfo): Tensor;
+  ResizeBilinearGrad(dy: Tensor, attrs: ResizeInfo): Tensor;
+}
+
+export type KernelName = keyof KernelSignatures;
+
+/** A backend is a table of kernels; fast backends may leave some out and fall back to the reference. */
+export interface Backend {
+  readonly name: string;
+  readonly kernels: Partial<KernelSignatures>;
+  /** Called once when the backend becomes active (load wasm, start workers). */
+  init?(): Promise<void> | void;
+}
+
+/** The reference backend must implement every kernel: a missing one is a compile error. */
+export interface CompleteBackend extends Backend {
+  readonly kernels: KernelSignatures;
+}

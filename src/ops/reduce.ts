@@ -1,0 +1,101 @@
+import { kernel } from '../backend/index.js';
+import { record } from '../autograd/index.js';
+import { ArgumentError, normAxis, Tensor } from '../tensor/index.js';
+import { binaryRaw, div, square, sub } from './elementwise.js';
+import { checkFloat, checkTensor, describe, view } from './util.js';
+
+export interface ReduceOptions {
+  /** Axis or axes to reduce (negative counts from the end); all axes when omitted. */
+  axis?: number | readonly number[];
+  /** Keep reduced axes as size 1. */
+  keepdims?: boolean;
+}
+
+function resolveAxes(op: string, x: Tensor, axis: ReduceOptions['axis']): number[] {
+  if (axis === undefined) return x.shape.map((_, i) => i);
+  const list = typeof axis === 'number' ? [axis] : axis;
+  if (!Array.isArray(list)) throw new ArgumentError(op, `axis must be a number or an array of numbers, got ${describe(axis)}`);
+  const axes = list.map((a) => normAxis(op, a, x.rank));
+  if (new Set(axes).size !== axes.length) throw new ArgumentError(op, `axis lists ${describe(list)} with a repeat`);
+  return axes.sort((a, b) => a - b);
+}
+
+function outShape(x: Tensor, axes: number[], keepdims: boolean): number[] {
+  return keepdims ? x.shape.map((d, i) => (axes.includes(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.includes(i));
+}
+
+/** The kept-dims shape of a reduction result, to broadcast a gradient back. */
+function keptShape(x: Tensor, axes: number[]): number[] {
+  return x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+}
+
+export function sum(x: Tensor, opts: ReduceOptions = {}): Tensor {
+  checkTensor('sum', 'x', x);
+  const axes = resolveAxes('sum', x, opts.axis);
+  const r = kernel('Reduce')(x, { op: 'sum', axes });
+  const out = view(r, outShape(x, axes, opts.keepdims ?? false));
+  return record('sum', out, [x], (g) => [kernel('BroadcastTo')(view(g, keptShape(x, axes)), { shape: x.shape })]);
+}
+
+export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
+  checkTensor('mean', 'x', x);
+  checkFloat('mean', 'x', x);
+  const axes = resolveAxes('mean', x, opts.axis);
+  let n = 1;
+  for (const a of axes) n *= x.shape[a];
+  const s = sum(x, opts);
+  return div(s, n);
+}
+
+/** Max or min; the gradient goes to the elements equal to the result, shared evenly on ties. */
+function extreme(op: 'max' | 'min', x: Tensor, opts: ReduceOptions): Tensor {
+  checkTensor(op, 'x', x);
+  const axes = resolveAxes(op, x, opts.axis);
+  if (axes.some((a) => x.shape[a] === 0)) throw new ArgumentError(op, `cannot reduce an empty axis of shape [${x.shape.join(', ')}]`);
+  const r = kernel('Reduce')(x, { op, axes });
+  const out = view(r, outShape(x, axes, opts.keepdims ?? false));
+  return record(op, out, [x], (g) => {
+    const mask = binaryRaw('equal', x, r);
+    const count = kernel('Reduce')(mask, { op: 'sum', axes });
+    return [binaryRaw('mul', binaryRaw('div', view(g, keptShape(x, axes)), count), mask)];
+  });
+}
+
+export const max = (x: Tensor, opts: ReduceOptions = {}): Tensor => extreme('max', x, opts);
+export const min = (x: Tensor, opts: ReduceOptions = {}): Tensor => extreme('min', x, opts);
+
+function argExtreme(op: 'argmax' | 'argmin', x: Tensor, axis?: number, keepdims = false): Tensor {
+  checkTensor(op, 'x', x);
+  if (axis === undefined) return argExtreme(op, view(x, [x.size]), 0, false);
+  const ax = normAxis(op, axis, x.rank);
+  if (x.shape[ax] === 0) throw new ArgumentError(op, `cannot take ${op} of an empty axis`);
+  const r = kernel('ArgReduce')(x, { op, axis: ax });
+  return view(r, outShape(x, [ax], keepdims));
+}
+
+/** Index of the largest value along an axis (of the flattened tensor when no axis), first on ties; int32. */
+export const argmax = (x: Tensor, axis?: number, keepdims = false): Tensor => argExtreme('argmax', x, axis, keepdims);
+export const argmin = (x: Tensor, axis?: number, keepdims = false): Tensor => argExtreme('argmin', x, axis, keepdims);
+
+/** Max values and their indices along one axis (as torch.max(x, dim)). */
+export function maxWithIndices(x: Tensor, axis: number, keepdims = false): { values: Tensor; indices: Tensor } {
+  return { values: max(x, { axis, keepdims }), indices: argmax(x, axis, keepdims) };
+}
+
+export interface VarianceOptions extends ReduceOptions {
+  /** Divide by n − correction (1: the unbiased estimate, PyTorch's default; 0: the population variance). */
+  correction?: number;
+}
+
+export function variance(x: Tensor, opts: VarianceOptions = {}): Tensor {
+  checkTensor('variance', 'x', x);
+  checkFloat('variance', 'x', x);
+  const axes = resolveAxes('variance', x, opts.axis);
+  let n = 1;
+  for (const a of axes) n *= x.shape[a];
+  const correction = opts.correction ?? 1;
+  const m = mean(x, { axis: axes, keepdims: true });
+  const sq = square(sub(x, m));
+  const s = sum(sq, { axis: axes, keepdims: opts.keepdims });
+  return div(s, Math.max(n - correction, 0));
+}

@@ -1,0 +1,51 @@
+/**
+ * Every error the public API throws is a ReceptiveError, so callers can catch
+ * the library's errors apart from bugs (TypeError, RangeError) in their own code.
+ */
+export class ReceptiveError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** A tensor had the wrong shape. `op` is the op or layer path that refused it. */
+export class ShapeError extends ReceptiveError {
+  constructor(
+    readonly op: string,
+    readonly expected: string,
+    readonly received: readonly number[] | string,
+    detail?: string,
+  ) {
+    const got = typeof received === 'string' ? received : `[${received.join(', ')}]`;
+    super(`${op}: expected ${expected}, got ${got}${detail ? ` (${detail})` : ''}`);
+  }
+}
+
+/** An argument (stride, padding, dtype, option name…) was out of range or of the wrong kind. */
+export class ArgumentError extends ReceptiveError {
+  constructor(readonly op: string, message: string) {
+    super(`${op}: ${message}`);
+  }
+}
+
+/** A tensor had a dtype the op does not accept. */
+export class DTypeError extends ReceptiveError {
+  constructor(readonly op: string, readonly expected: string, readonly received: string) {
+    super(`${op}: expected dtype ${expected}, got ${received}`);
+  }
+}
+
+/** A NaN or Inf appeared where the caller asked for finite values. */
+export class NonFiniteError extends ReceptiveError {}
+
+/** A file could not be read or parsed: names the file and, where known, the byte offset. */
+export class FormatError extends ReceptiveError {
+  constructor(readonly file: string, message: string, readonly offset?: number) {
+    super(`${file}: ${message}${offset !== undefined ? ` (at byte ${offset})` : ''}`);
+  }
+}
+
+export function formatShape(shape: readonly number[]): string {
+  return `[${shape.join(', ')}]`;
+}
