@@ -4,3 +4,6 @@ export * from './reduce.js';
 export * from './shape.js';
 export * from './matmul.js';
 export * from './conv.js';
+export * from './activation.js';
+export * from './norm.js';
+export * from './loss.js';

@@ -1,0 +1,146 @@
+import { noGrad } from '../autograd/index.js';
+import { allocate, ArgumentError, globalRNG, RNG, ShapeError, Tensor } from '../tensor/index.js';
+import { add, div, mul, pow, sqrt, square, sub } from './elementwise.js';
+import { mean } from './reduce.js';
+import { pad, reshape, slice } from './shape.js';
+import { checkFloat, checkInt, checkNumber, checkTensor, describe, view } from './util.js';
+
+export interface BatchNormOptions {
+  weight?: Tensor | null;
+  bias?: Tensor | null;
+  training?: boolean;
+  momentum?: number;
+  eps?: number;
+}
+
+/** Check an optional per-channel tensor ([C], float). */
+function perChannel(op: string, name: string, t: Tensor | null | undefined, C: number): Tensor | null {
+  if (t == null) return null;
+  checkFloat(op, name, checkTensor(op, name, t));
+  if (t.rank !== 1 || t.shape[0] !== C) throw new ShapeError(op, `${name} [${C}]`, t.shape);
+  return t;
+}
+
+function options(op: string, opts: unknown): Record<string, unknown> {
+  if (opts === undefined) return {};
+  if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object, got ${describe(opts)}`);
+  return opts as Record<string, unknown>;
+}
+
+/**
+ * Batch normalisation over every axis but the channel axis 1 (as
+ * torch.nn.functional.batch_norm). Training normalises with the batch mean and
+ * biased variance and moves the running buffers towards the batch statistics
+ * (the variance unbiased); eval normalises with the running buffers.
+ */
+export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+  const op = 'batchNorm';
+  checkFloat(op, 'x', checkTensor(op, 'x', x));
+  const o = options(op, opts) as BatchNormOptions;
+  if (x.rank < 2) throw new ShapeError(op, 'input [N, C] or [N, C, ...]', x.shape);
+  const C = x.shape[1];
+  const rm = perChannel(op, 'runningMean', runningMean, C);
+  const rv = perChannel(op, 'runningVar', runningVar, C);
+  if ((rm === null) !== (rv === null)) throw new ArgumentError(op, 'runningMean and runningVar must both be given or both be null');
+  const weight = perChannel(op, 'weight', o.weight, C);
+  const bias = perChannel(op, 'bias', o.bias, C);
+  const training = o.training ?? false;
+  if (typeof training !== 'boolean') throw new ArgumentError(op, `training must be a boolean, got ${describe(training)}`);
+  const momentum = checkNumber(op, 'momentum', o.momentum ?? 0.1);
+  if (momentum < 0 || momentum > 1) throw new ArgumentError(op, `momentum must be in [0, 1], got ${momentum}`);
+  const eps = checkNumber(op, 'eps', o.eps ?? 1e-5);
+  if (eps < 0) throw new ArgumentError(op, `eps must be >= 0, got ${eps}`);
+
+  // Per-channel tensors broadcast as [1, C, 1, ...].
+  const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
+  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
+  const n = x.size / Math.max(C, 1);
+  let mu: Tensor;
+  let v: Tensor;
+  if (training) {
+    if (n <= 1) throw new ShapeError(op, 'more than 1 value per channel when training', x.shape);
+    mu = mean(x, { axis: axes, keepdims: true });
+    v = mean(square(sub(x, mu)), { axis: axes, keepdims: true });
+    if (rm && rv) {
+      noGrad(() => {
+        for (let c = 0; c < C; c++) {
+          rm.data[c] = (1 - momentum) * rm.data[c] + momentum * mu.data[c];
+          rv.data[c] = (1 - momentum) * rv.data[c] + (momentum * v.data[c] * n) / (n - 1);
+        }
+      });
+      rm.markModified();
+      rv.markModified();
+    }
+  } else {
+    if (!rm || !rv) throw new ArgumentError(op, 'eval mode (training: false) needs runningMean and runningVar');
+    mu = view(rm, bshape);
+    v = view(rv, bshape);
+  }
+  let y = div(sub(x, mu), sqrt(add(v, eps)));
+  if (weight) y = mul(y, reshape(weight, bshape));
+  if (bias) y = add(y, reshape(bias, bshape));
+  return y;
+}
+
+export interface DropoutOptions {
+  /** Probability of zeroing each element, in [0, 1). */
+  p?: number;
+  training?: boolean;
+  rng?: RNG;
+}
+
+/**
+ * Inverted dropout: zero each element with probability p and scale the rest by
+ * 1/(1 − p), so eval needs no rescaling. The mask comes from the seeded RNG.
+ */
+export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
+  const op = 'dropout';
+  checkFloat(op, 'x', checkTensor(op, 'x', x));
+  const o = options(op, opts) as DropoutOptions;
+  const p = checkNumber(op, 'p', o.p ?? 0.5);
+  if (!(p >= 0 && p < 1)) throw new ArgumentError(op, `p must be in [0, 1), got ${p}`);
+  const training = o.training ?? true;
+  if (typeof training !== 'boolean') throw new ArgumentError(op, `training must be a boolean, got ${describe(training)}`);
+  const rng = o.rng ?? globalRNG;
+  if (!(rng instanceof RNG)) throw new ArgumentError(op, `rng must be an RNG, got ${describe(rng)}`);
+  if (!training || p === 0) return x;
+  const scale = 1 / (1 - p);
+  const m = allocate(x.dtype, x.size);
+  for (let i = 0; i < m.length; i++) m[i] = rng.random() < p ? 0 : scale;
+  return mul(x, new Tensor(m, x.shape));
+}
+
+export interface LocalResponseNormOptions {
+  /** Number of neighbouring channels summed over (the window is centred on the channel). */
+  size: number;
+  alpha?: number;
+  beta?: number;
+  k?: number;
+}
+
+/**
+ * Local response normalisation across channels (AlexNet; PyTorch's form):
+ * b_c = a_c / (k + alpha/size · Σ a_j²)^beta, j over the `size` channels centred
+ * on c, zero-padded past the edges.
+ */
+export function localResponseNorm(x: Tensor, opts: LocalResponseNormOptions): Tensor {
+  const op = 'localResponseNorm';
+  checkFloat(op, 'x', checkTensor(op, 'x', x));
+  const o = options(op, opts) as Partial<LocalResponseNormOptions>;
+  const size = checkInt(op, 'size', o.size, 1);
+  const alpha = checkNumber(op, 'alpha', o.alpha ?? 1e-4);
+  const beta = checkNumber(op, 'beta', o.beta ?? 0.75);
+  const k = checkNumber(op, 'k', o.k ?? 1);
+  if (x.rank < 3) throw new ShapeError(op, `input [N, C, ...] of rank >= 3`, x.shape);
+  const C = x.shape[1];
+  // PyTorch pads size/2 channels before and (size − 1)/2 after, then sums a sliding window.
+  const pads: [number, number][] = x.shape.slice(1).map((_, i) => (i === 0 ? [size >> 1, (size - 1) >> 1] : [0, 0]));
+  const padded = pad(square(x), pads);
+  let total: Tensor | null = null;
+  for (let j = 0; j < size; j++) {
+    const window = slice(padded, [0, j], [null, j + C]);
+    total = total ? add(total, window) : window;
+  }
+  const denom = pow(add(mul(total as Tensor, alpha / size), k), beta);
+  return div(x, denom);
+}
