@@ -1,0 +1,2 @@
+export * from './lenet.js';
+export * from './registry.js';

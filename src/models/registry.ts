@@ -1,0 +1,36 @@
+import { ArgumentError, type RNG } from '../tensor/index.js';
+import type { Module } from '../nn/index.js';
+import { LeNet5 } from './lenet.js';
+
+/** A model the CLI and checkpoints can name: how to build it and what input it takes. */
+export interface ModelEntry {
+  create(config: Record<string, unknown>, rng?: RNG): Module;
+  inputShape: number[];
+  description: string;
+}
+
+const MODELS: Record<string, ModelEntry> = {
+  lenet5: {
+    create: (c, rng) => new LeNet5({ ...(c as object), rng }),
+    inputShape: [1, 1, 28, 28],
+    description: 'LeNet-5 (ReLU + max pooling; config {variant: "classic"} for tanh + average pooling)',
+  },
+};
+
+export function registerModel(name: string, entry: ModelEntry): void {
+  MODELS[name] = entry;
+}
+
+export function listModels(): string[] {
+  return Object.keys(MODELS);
+}
+
+export function getModelEntry(name: string): ModelEntry {
+  const e = MODELS[name];
+  if (!e) throw new ArgumentError('models', `unknown model "${name}" (known: ${listModels().join(', ')})`);
+  return e;
+}
+
+export function createModel(name: string, config: Record<string, unknown> = {}, rng?: RNG): Module {
+  return getModelEntry(name).create(config, rng);
+}

@@ -1,0 +1,35 @@
+import { ArgumentError } from '../tensor/index.js';
+import type { Callback, EpochLogs, TrainContext } from './fit.js';
+
+/** Stop when the monitored validation value has not improved for `patience` epochs. */
+export function earlyStopping(opts: { monitor?: 'valLoss' | 'valAccuracy'; patience?: number; minDelta?: number } = {}): Callback {
+  const monitor = opts.monitor ?? 'valLoss';
+  const patience = opts.patience ?? 3;
+  const minDelta = opts.minDelta ?? 0;
+  if (!Number.isInteger(patience) || patience < 0) throw new ArgumentError('earlyStopping', `patience must be a non-negative integer, got ${patience}`);
+  let best = monitor === 'valLoss' ? Infinity : -Infinity;
+  let bad = 0;
+  return {
+    onEpochEnd(ctx: TrainContext, logs: EpochLogs) {
+      if (!logs.val) return;
+      const v = monitor === 'valLoss' ? logs.val.loss : logs.val.accuracy;
+      const better = monitor === 'valLoss' ? v < best - minDelta : v > best + minDelta;
+      if (better) {
+        best = v;
+        bad = 0;
+      } else if (++bad > patience) ctx.stop(`early stopping: ${monitor} did not improve for ${patience} epochs (best ${best.toFixed(4)})`);
+    },
+  };
+}
+
+/** Call fn every `everySteps` steps and at the end of each epoch (e.g. to save a checkpoint). */
+export function everyNSteps(everySteps: number, fn: (ctx: TrainContext) => void): Callback {
+  return {
+    onBatchEnd(ctx) {
+      if (everySteps > 0 && ctx.step % everySteps === 0) fn(ctx);
+    },
+    onEpochEnd(ctx) {
+      fn(ctx);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import { FormatError, type Tensor } from '../tensor/index.js';
+import type { DataLoaderState } from '../data/index.js';
+import type { Module } from '../nn/index.js';
+import type { OptimizerStateDict } from '../optim/index.js';
+import { parseSafetensors, serializeSafetensors } from '../io/safetensors.js';
+
+/**
+ * A checkpoint is one safetensors file: the model's parameters and buffers as
+ * tensors under their dotted paths (so PyTorch and Hugging Face tools read the
+ * weights), and in its metadata, under "receptive", the JSON below: which model
+ * with which configuration, and the whole training state needed to resume
+ * exactly. One file means one atomic rename: weights and state cannot drift apart.
+ */
+export const CHECKPOINT_FORMAT = 'receptive-checkpoint-v1';
+
+export interface TrainingState {
+  step: number;
+  optimizer: OptimizerStateDict;
+  scheduler?: { type: string; lastStep: number };
+  loader: DataLoaderState;
+  /** The library-wide RNG (dropout), so a resumed run draws the same masks. */
+  rng: { s: number[]; spare: number | null };
+  history: { epoch: number; trainLoss: number; trainAccuracy: number; valLoss?: number; valAccuracy?: number }[];
+  /** Free-form run settings (CLI options) so a resume can continue with them. */
+  settings?: Record<string, unknown>;
+}
+
+export interface CheckpointInfo {
+  format: typeof CHECKPOINT_FORMAT;
+  model: { name: string; config: Record<string, unknown> };
+  training?: TrainingState;
+}
+
+export function serializeCheckpoint(model: Module, info: CheckpointInfo): Uint8Array {
+  return serializeSafetensors(model.stateDict(), { format: CHECKPOINT_FORMAT, receptive: JSON.stringify(info) });
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Parse and validate a checkpoint's bytes: the tensors and the info, or a FormatError naming the file. */
+export function parseCheckpoint(bytes: Uint8Array, file: string): { tensors: Record<string, Tensor>; info: CheckpointInfo } {
+  const { tensors, metadata } = parseSafetensors(bytes, file);
+  if (metadata?.format !== CHECKPOINT_FORMAT || typeof metadata.receptive !== 'string') {
+    throw new FormatError(file, `not a Receptive checkpoint: metadata "format" must be "${CHECKPOINT_FORMAT}" with a "receptive" entry`);
+  }
+  let info: unknown;
+  try {
+    info = JSON.parse(metadata.receptive);
+  } catch (e) {
+    throw new FormatError(file, `the "receptive" metadata is not valid JSON (${(e as Error).message})`);
+  }
+  if (!isObj(info) || info.format !== CHECKPOINT_FORMAT || !isObj(info.model) || typeof info.model.name !== 'string' || !isObj(info.model.config)) {
+    throw new FormatError(file, 'the "receptive" metadata lacks model.name and model.config');
+  }
+  const t = info.training;
+  if (t !== undefined) {
+    const ok = isObj(t) && Number.isInteger(t.step) && isObj(t.optimizer) && isObj(t.loader) && isObj(t.rng) && Array.isArray(t.history);
+    if (!ok) throw new FormatError(file, 'the training state is incomplete (step, optimizer, loader, rng, history)');
+  }
+  return { tensors, info: info as unknown as CheckpointInfo };
+}
+
