@@ -98,9 +98,9 @@ export function randomRotation(opts: { degrees: number; fill?: number }): BatchT
         const at = (i: number, j: number): number => (i >= 0 && i < h && j >= 0 && j < w ? x.data[base + i * w + j] : fill);
         for (let i = 0; i < h; i++) {
           for (let j = 0; j < w; j++) {
-            // Inverse map: where in the source does output pixel (i, j) come from?
-            const sx = cos * (j - cx) + sin * (i - cy) + cx;
-            const sy = -sin * (j - cx) + cos * (i - cy) + cy;
+            // Inverse map: where in the source does output pixel (i, j) come from? Positive = counter-clockwise.
+            const sx = cos * (j - cx) - sin * (i - cy) + cx;
+            const sy = sin * (j - cx) + cos * (i - cy) + cy;
             const y0 = Math.floor(sy);
             const x0 = Math.floor(sx);
             const fy = sy - y0;
