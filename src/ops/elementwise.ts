@@ -67,7 +67,7 @@ export function maximum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   // Ties send the gradient to a, matching the kernel's choice.
   return record('maximum', out, [x, y], (g) => {
     const m = binaryRaw('greaterEqual', x, y);
-    return [sumToShape(binaryRaw('mul', g, m), x.shape), sumToShape(binaryRaw('mul', g, unary('neg', binaryRaw('sub', m, toTensor('m', 'one', 1, m)))), y.shape)];
+    return [sumToShape(binaryRaw('mul', g, m), x.shape), sumToShape(binaryRaw('mul', g, binaryRaw('sub', toTensor('m', 'one', 1, m), m)), y.shape)];
   });
 }
 
@@ -76,7 +76,7 @@ export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   const out = binaryRaw('minimum', x, y, 'minimum');
   return record('minimum', out, [x, y], (g) => {
     const m = binaryRaw('lessEqual', x, y);
-    return [sumToShape(binaryRaw('mul', g, m), x.shape), sumToShape(binaryRaw('mul', g, unary('neg', binaryRaw('sub', m, toTensor('m', 'one', 1, m)))), y.shape)];
+    return [sumToShape(binaryRaw('mul', g, m), x.shape), sumToShape(binaryRaw('mul', g, binaryRaw('sub', toTensor('m', 'one', 1, m), m)), y.shape)];
   });
 }
 
