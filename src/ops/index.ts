@@ -4,6 +4,8 @@ export * from './reduce.js';
 export * from './shape.js';
 export * from './matmul.js';
 export * from './conv.js';
+export * from './pool.js';
+export * from './upsample.js';
 export * from './activation.js';
 export * from './norm.js';
 export * from './loss.js';

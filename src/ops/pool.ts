@@ -1,0 +1,166 @@
+import { kernel, type Pool2DInfo } from '../backend/index.js';
+import { record } from '../autograd/index.js';
+import { ArgumentError, ShapeError, Tensor } from '../tensor/index.js';
+import { checkFloat, checkTensor, describe, pair } from './util.js';
+
+/*
+ * Pooling (Hung-yi Lee "CNN – Pooling Layer"; Zhonglei Wang "Pooling"; Rowel
+ * Atienza "Downsampling - Pooling"): each channel is pooled on its own, with no
+ * parameters to learn. A kH×kW window slides with the stride; max pooling keeps
+ * the largest value, average pooling the mean. Windows overlap when the stride is
+ * smaller than the window ("Overlapping Pooling", AlexNet).
+ */
+
+export interface MaxPool2dOptions {
+  kernelSize: number | readonly [number, number];
+  /** Defaults to kernelSize: non-overlapping windows, as in the decks' 2×2/stride 2 examples. */
+  stride?: number | readonly [number, number];
+  /** Implicit padding on both sides; padded positions never win the max. At most half the kernel. */
+  padding?: number | readonly [number, number];
+  dilation?: number | readonly [number, number];
+  /** Round the output size up, keeping a last partial window if it starts inside the input or left padding. */
+  ceilMode?: boolean;
+}
+
+export interface AvgPool2dOptions {
+  kernelSize: number | readonly [number, number];
+  stride?: number | readonly [number, number];
+  padding?: number | readonly [number, number];
+  ceilMode?: boolean;
+  /** Divide by the full window, padded zeros included (true, PyTorch's default), or by the in-bounds part only. */
+  countIncludePad?: boolean;
+}
+
+/**
+ * Output size of a pooling window along one axis, as PyTorch computes it:
+ * ⌊(n + 2p − d·(k − 1) − 1) / s⌋ + 1, or with ⌈·⌉ in ceil mode, where the last
+ * window is dropped if it would start in the right padding or past it.
+ */
+export function poolOutputSize(inSize: number, kernelSize: number, stride: number, padding = 0, dilation = 1, ceilMode = false): number {
+  const span = inSize + 2 * padding - dilation * (kernelSize - 1) - 1;
+  let out = Math.floor((span + (ceilMode ? stride - 1 : 0)) / stride) + 1;
+  if (ceilMode && (out - 1) * stride >= inSize + padding) out--;
+  return out;
+}
+
+function checkBool(op: string, name: string, v: unknown, fallback: boolean): boolean {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'boolean') throw new ArgumentError(op, `${name} must be true or false, got ${describe(v)}`);
+  return v;
+}
+
+function checkInput4d(op: string, x: unknown): Tensor {
+  checkTensor(op, 'input', x);
+  const t = x as Tensor;
+  checkFloat(op, 'input', t);
+  if (t.rank !== 4) throw new ShapeError(op, 'input [N, C, H, W]', t.shape);
+  return t;
+}
+
+interface PoolOptions {
+  kernelSize: unknown;
+  stride?: unknown;
+  padding?: unknown;
+  dilation?: unknown;
+  ceilMode?: unknown;
+  countIncludePad?: unknown;
+}
+
+/** Check every argument and resolve the sizes a pooling kernel needs. */
+export function pool2dInfo(op: string, x: Tensor, opts: PoolOptions): Pool2DInfo {
+  const [kH, kW] = pair(op, 'kernelSize', opts.kernelSize, 1);
+  const [sH, sW] = pair(op, 'stride', opts.stride ?? opts.kernelSize, 1);
+  const [pH, pW] = pair(op, 'padding', opts.padding ?? 0, 0);
+  const [dH, dW] = pair(op, 'dilation', opts.dilation ?? 1, 1);
+  const ceilMode = checkBool(op, 'ceilMode', opts.ceilMode, false);
+  const countIncludePad = checkBool(op, 'countIncludePad', opts.countIncludePad, true);
+  // PyTorch's rule: more padding than half the window would give windows of padding only.
+  if (pH > kH / 2 || pW > kW / 2) {
+    throw new ArgumentError(op, `padding ${describe([pH, pW])} must be at most half of kernelSize ${describe([kH, kW])}`);
+  }
+  const [N, C, H, W] = x.shape;
+  const outH = poolOutputSize(H, kH, sH, pH, dH, ceilMode);
+  const outW = poolOutputSize(W, kW, sW, pW, dW, ceilMode);
+  if (outH < 1 || outW < 1) {
+    throw new ShapeError(
+      op,
+      `an input at least as large as the pooling window ${dH * (kH - 1) + 1}x${dW * (kW - 1) + 1} after padding`,
+      x.shape,
+      `padded input is ${H + 2 * pH}x${W + 2 * pW}`,
+    );
+  }
+  return {
+    batch: N, channels: C, inH: H, inW: W, outH, outW, kH, kW, strideH: sH, strideW: sW,
+    padTop: pH, padLeft: pW, dilationH: dH, dilationW: dW, countIncludePad, padH: H + 2 * pH, padW: W + 2 * pW,
+  };
+}
+
+function maxPool(op: string, x: Tensor, info: Pool2DInfo): { y: Tensor; indices: Tensor } {
+  const { y, argmax } = kernel('MaxPool2D')(x, info);
+  // Backward (Zhonglei Wang "Backpropagation for Max POOL"): δ goes only to the
+  // position that held the max, the mask of 0s with a single 1.
+  record(op, y, [x], (g) => [kernel('MaxPool2DGrad')(g, argmax, info)]);
+  return { y, indices: argmax };
+}
+
+/** 2-D max pooling over NCHW input. */
+export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
+  return maxPool2dWithIndices(x, opts).y;
+}
+
+/**
+ * Max pooling that also returns, per output, the flat index (within its H×W
+ * plane, int32) of the input that won, as PyTorch's return_indices.
+ */
+export function maxPool2dWithIndices(x: Tensor, opts: MaxPool2dOptions): { y: Tensor; indices: Tensor } {
+  const op = 'maxPool2d';
+  checkInput4d(op, x);
+  return maxPool(op, x, pool2dInfo(op, x, { ...opts, countIncludePad: undefined }));
+}
+
+/** 2-D average pooling over NCHW input. */
+export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
+  const op = 'avgPool2d';
+  checkInput4d(op, x);
+  const info = pool2dInfo(op, x, { ...opts, dilation: 1 });
+  const y = kernel('AvgPool2D')(x, info);
+  // Backward (Zhonglei Wang "Backpropagation for average POOL"): dA = dZ ⊗ M, each
+  // δ spread evenly over the positions its window averaged.
+  return record(op, y, [x], (g) => [kernel('AvgPool2DGrad')(g, info)]);
+}
+
+/** Output size as a number or [h, w] of positive integers. */
+function outputPair(op: string, size: unknown): [number, number] {
+  return pair(op, 'outputSize', size, 1);
+}
+
+/**
+ * Adaptive average pooling: the window adapts so the output is outputSize for
+ * any input. Bin i along an axis covers [⌊i·n/out⌋, ⌈(i+1)·n/out⌉), as PyTorch,
+ * so bins overlap when n is not a multiple of out.
+ */
+export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number, number]): Tensor {
+  return adaptiveAvg('adaptiveAvgPool2d', x, outputPair('adaptiveAvgPool2d', outputSize));
+}
+
+function adaptiveAvg(op: string, x: Tensor, [outH, outW]: [number, number]): Tensor {
+  checkInput4d(op, x);
+  const [, , H, W] = x.shape;
+  if (H < 1 || W < 1) throw new ShapeError(op, 'input [N, C, H, W] with H, W >= 1', x.shape);
+  const y = kernel('AdaptiveAvgPool2D')(x, { outH, outW });
+  return record(op, y, [x], (g) => [kernel('AdaptiveAvgPool2DGrad')(g, { inH: H, inW: W })]);
+}
+
+/** Mean of each feature map: [N, C, H, W] -> [N, C, 1, 1] (GoogLeNet's and ResNet's head). */
+export function globalAvgPool2d(x: Tensor): Tensor {
+  return adaptiveAvg('globalAvgPool2d', x, [1, 1]);
+}
+
+/** Max of each feature map: [N, C, H, W] -> [N, C, 1, 1]. */
+export function globalMaxPool2d(x: Tensor): Tensor {
+  const op = 'globalMaxPool2d';
+  checkInput4d(op, x);
+  const [, , H, W] = x.shape;
+  if (H < 1 || W < 1) throw new ShapeError(op, 'input [N, C, H, W] with H, W >= 1', x.shape);
+  return maxPool(op, x, pool2dInfo(op, x, { kernelSize: [H, W] })).y;
+}
