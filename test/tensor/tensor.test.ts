@@ -15,7 +15,7 @@ test('tensor() from numbers, nested arrays and typed arrays', () => {
   assert.equal(t.rank, 2);
   assert.equal(t.size, 6);
   assert.deepEqual(t.toArray(), [[1, 2, 3], [4, 5, 6]]);
-  assert.deepEqual(tensor([true, false]).toFlatArray(), [1, 0]);
+  assert.deepEqual(tensor([true, false] as unknown as number[]).toFlatArray(), [1, 0]);
   const i = tensor([1.9, -1.9], { dtype: 'int32' });
   assert.equal(i.dtype, 'int32');
   assert.deepEqual(i.toFlatArray(), [1, -1]);
