@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { ReceptiveError } from '../tensor/index.js';
+import { listModels } from '../models/index.js';
+import { formatReport, runTrain, TRAIN_DEFAULTS, type TrainSettings } from './train.js';
+import { runEval, runPredict, runSummary } from './commands.js';
+import { selectBackend } from './setup.js';
+
+const int = (name: string, min = 0) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+  return n;
+};
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+  return n;
+};
+const shape = (v: string) => {
+  const s = v.split(/[x,]/).map(Number);
+  if (s.some((d) => !Number.isInteger(d) || d < 1)) throw new InvalidArgumentError('input shape must look like 1x1x28x28');
+  return s;
+};
+
+const program = new Command();
+program
+  .name('receptive')
+  .description('Convolutional neural networks in TypeScript: train, evaluate and inspect CNNs.')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride((err) => process.exit(err.exitCode));
+
+const backendOption = () => new Option('--backend <name>', 'compute backend: auto (wasm where available), wasm or reference').default('auto');
+const threadsOption = () => new Option('--threads <n>', 'worker threads for the wasm backend (default: all cores)').argParser(int('--threads', 1));
+
+program
+  .command('train')
+  .description('train a model (default: LeNet-5 on MNIST) and report test accuracy')
+  .addOption(new Option('--model <name>', 'model to train').choices(listModels()).default(TRAIN_DEFAULTS.model))
+  .addOption(new Option('--variant <v>', 'LeNet-5 form: modern (ReLU, max pool) or classic (tanh, avg pool)').choices(['modern', 'classic']).default(TRAIN_DEFAULTS.variant))
+  .addOption(new Option('--dataset <name>', 'dataset').choices(['mnist', 'fashion-mnist']).default(TRAIN_DEFAULTS.dataset))
+  .option('--data-dir <dir>', 'directory with the four IDX files (default: the embedded MNIST)')
+  .option('--epochs <n>', 'epochs', int('--epochs', 1), TRAIN_DEFAULTS.epochs)
+  .option('--batch-size <n>', 'batch size', int('--batch-size', 1), TRAIN_DEFAULTS.batchSize)
+  .addOption(new Option('--optimizer <name>', 'optimiser').choices(['adam', 'adamw', 'sgd', 'rmsprop']).default(TRAIN_DEFAULTS.optimizer))
+  .option('--lr <rate>', 'learning rate', num('--lr'), TRAIN_DEFAULTS.lr)
+  .option('--momentum <m>', 'SGD momentum', Number, TRAIN_DEFAULTS.momentum)
+  .option('--weight-decay <wd>', 'weight decay', Number, TRAIN_DEFAULTS.weightDecay)
+  .addOption(new Option('--schedule <name>', 'learning-rate schedule (per step)').choices(['none', 'cosine', 'onecycle', 'step']).default(TRAIN_DEFAULTS.schedule))
+  .option('--seed <n>', 'random seed', int('--seed'), TRAIN_DEFAULTS.seed)
+  .option('--limit <n>', 'train on the first n images only', int('--limit', 1))
+  .option('--test-limit <n>', 'evaluate on the first n test images only', int('--test-limit', 1))
+  .option('--val-size <n>', 'hold out n training images for validation each epoch', int('--val-size'), TRAIN_DEFAULTS.valSize)
+  .option('--patience <n>', 'early stopping patience in epochs (needs --val-size)', int('--patience'))
+  .option('--max-steps <n>', 'stop after n optimiser steps in total', int('--max-steps', 1))
+  .option('--out <dir>', 'output directory for checkpoints', TRAIN_DEFAULTS.out)
+  .option('--checkpoint-every <n>', 'also save every n steps (always at each epoch end)', int('--checkpoint-every'), TRAIN_DEFAULTS.checkpointEvery)
+  .option('--resume <checkpoint>', 'continue training from a checkpoint')
+  .option('--no-progress', 'plain log lines instead of a progress bar')
+  .addOption(backendOption())
+  .addOption(threadsOption())
+  .action(async (o) => {
+    const backend = await selectBackend(o.backend, o.threads);
+    const interactive = o.progress !== false && Boolean(process.stdout.isTTY);
+    const given: Partial<TrainSettings> = {
+      model: o.model, variant: o.variant, dataset: o.dataset, dataDir: o.dataDir, epochs: o.epochs, batchSize: o.batchSize,
+      optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, schedule: o.schedule, seed: o.seed,
+      limit: o.limit, testLimit: o.testLimit, valSize: o.valSize, patience: o.patience, maxSteps: o.maxSteps, out: o.out,
+      checkpointEvery: o.checkpointEvery, resume: o.resume,
+    };
+    // When resuming, options left at their defaults must not override the checkpoint's own settings.
+    if (o.resume) for (const k of Object.keys(given) as (keyof TrainSettings)[]) if (program.commands[0].getOptionValueSource(k) === 'default') delete given[k];
+    console.log(`receptive train: ${o.model} on ${o.dataset}, backend ${backend}`);
+    const report = runTrain(given, { interactive, log: (s) => console.log(s) });
+    console.log(formatReport(report));
+  });
+
+program
+  .command('eval')
+  .description('evaluate a checkpoint on the MNIST test set')
+  .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
+  .option('--data-dir <dir>', 'directory with the IDX files')
+  .option('--limit <n>', 'first n test images only', int('--limit', 1))
+  .addOption(backendOption())
+  .addOption(threadsOption())
+  .action(async (ckpt, o) => {
+    await selectBackend(o.backend, o.threads);
+    console.log(runEval(ckpt, { dataDir: o.dataDir, limit: o.limit }));
+  });
+
+program
+  .command('predict')
+  .description('class probabilities for PNG/JPEG images or MNIST test samples (mnist:<index>)')
+  .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
+  .argument('<inputs...>', 'image files, or mnist:<index>')
+  .option('--data-dir <dir>', 'directory with the IDX files')
+  .addOption(backendOption())
+  .action(async (ckpt, inputs, o) => {
+    await selectBackend(o.backend);
+    console.log(runPredict(ckpt, inputs, { dataDir: o.dataDir }));
+  });
+
+program
+  .command('summary')
+  .description('layer table of a model: output shapes, parameters, memory')
+  .argument('<model>', `one of: ${listModels().join(', ')}`)
+  .option('--input <shape>', 'input shape, e.g. 1x1x28x28', shape)
+  .action((name, o) => {
+    console.log(runSummary(name, o.input));
+  });
+
+try {
+  await program.parseAsync(process.argv);
+  // Worker threads of the wasm backend must not keep the process alive.
+  process.exitCode ??= 0;
+} catch (e) {
+  if (e instanceof ReceptiveError) {
+    console.error(`receptive: ${e.message}`);
+    process.exit(1);
+  }
+  throw e;
+}

@@ -1,0 +1,123 @@
+import { ArgumentError, ReceptiveError, globalRNG, RNG, manualSeed } from '../tensor/index.js';
+import { setBackend } from '../backend/index.js';
+import { DataLoader, loadFashionMNIST, loadMNIST, normalize, randomSplit, MNIST_MEAN, MNIST_STD, type ImageClassificationData, type Dataset } from '../data/index.js';
+import type { Module } from '../nn/index.js';
+import { Adam, AdamW, CosineAnnealingLR, OneCycleLR, RMSprop, SGD, StepLR, type LRScheduler, type Optimizer } from '../optim/index.js';
+
+export interface DataSettings {
+  dataset: 'mnist' | 'fashion-mnist';
+  dataDir?: string;
+  batchSize: number;
+  seed: number;
+  /** Use only the first N training images (quick runs and tests). */
+  limit?: number;
+  /** Hold out this many training images for validation each epoch. */
+  valSize: number;
+  testLimit?: number;
+}
+
+export interface RunData {
+  train: DataLoader;
+  val?: DataLoader;
+  test: DataLoader;
+  classNames: readonly string[];
+  testData: ImageClassificationData;
+}
+
+function load(s: DataSettings, split: 'train' | 'test', limit?: number): ImageClassificationData {
+  if (s.dataset === 'fashion-mnist') {
+    if (!s.dataDir) throw new ArgumentError('data', 'Fashion-MNIST has no embedded copy: pass --data-dir with its four IDX files');
+    return loadFashionMNIST({ dir: s.dataDir, split, limit });
+  }
+  return loadMNIST({ dir: s.dataDir, split, limit });
+}
+
+/** Training, validation and test loaders; every batch is normalised with MNIST's mean and std. */
+export function makeData(s: DataSettings): RunData {
+  const trainData = load(s, 'train', s.limit);
+  const testData = load(s, 'test', s.testLimit);
+  const norm = normalize(MNIST_MEAN, MNIST_STD);
+  let trainSet: Dataset = trainData.dataset();
+  let val: DataLoader | undefined;
+  if (s.valSize > 0) {
+    if (s.valSize >= trainSet.length) throw new ArgumentError('data', `--val-size ${s.valSize} leaves no training images (of ${trainSet.length})`);
+    const [tr, va] = randomSplit(trainSet, [trainSet.length - s.valSize, s.valSize], new RNG(s.seed + 1));
+    trainSet = tr;
+    val = new DataLoader(va, { batchSize: 500, transform: norm });
+  }
+  return {
+    train: new DataLoader(trainSet, { batchSize: s.batchSize, shuffle: true, seed: s.seed, transform: norm }),
+    val,
+    test: new DataLoader(testData.dataset(), { batchSize: 500, transform: norm }),
+    classNames: trainData.classNames,
+    testData,
+  };
+}
+
+export interface OptimSettings {
+  optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop';
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  schedule: 'none' | 'cosine' | 'onecycle' | 'step';
+  epochs: number;
+}
+
+export function makeOptimizer(model: Module, s: OptimSettings): Optimizer {
+  const params = model.parameters();
+  switch (s.optimizer) {
+    case 'adam':
+      return new Adam(params, { lr: s.lr, weightDecay: s.weightDecay });
+    case 'adamw':
+      return new AdamW(params, { lr: s.lr, weightDecay: s.weightDecay });
+    case 'sgd':
+      return new SGD(params, { lr: s.lr, momentum: s.momentum, weightDecay: s.weightDecay, nesterov: s.momentum > 0 });
+    case 'rmsprop':
+      return new RMSprop(params, { lr: s.lr, weightDecay: s.weightDecay });
+    default:
+      throw new ArgumentError('optimizer', `unknown optimizer "${String(s.optimizer)}" (adam, adamw, sgd, rmsprop)`);
+  }
+}
+
+/** A per-step schedule over the whole run, or none. */
+export function makeScheduler(opt: Optimizer, s: OptimSettings, stepsPerEpoch: number): LRScheduler | undefined {
+  const total = Math.max(1, s.epochs * stepsPerEpoch);
+  switch (s.schedule) {
+    case 'none':
+      return undefined;
+    case 'cosine':
+      return new CosineAnnealingLR(opt, total, 0);
+    case 'onecycle':
+      return new OneCycleLR(opt, { maxLr: s.lr, totalSteps: total });
+    case 'step':
+      return new StepLR(opt, stepsPerEpoch, 0.5);
+    default:
+      throw new ArgumentError('schedule', `unknown schedule "${String(s.schedule)}" (none, cosine, onecycle, step)`);
+  }
+}
+
+/** Select the compute backend: 'auto' takes WebAssembly SIMD where it loads, else the reference. */
+export async function selectBackend(name: string, threads?: number): Promise<string> {
+  if (name === 'reference') {
+    await setBackend('reference');
+    return 'reference';
+  }
+  if (name !== 'auto' && name !== 'wasm') throw new ArgumentError('backend', `unknown backend "${name}" (auto, wasm, reference)`);
+  try {
+    const wasm = await import('../backend/wasm/index.js');
+    if (threads !== undefined) wasm.setNumThreads(threads);
+    if (await wasm.enableWasmBackend()) return 'wasm';
+  } catch (e) {
+    if (name === 'wasm') throw new ReceptiveError(`the wasm backend failed to load: ${(e as Error).message}`);
+  }
+  if (name === 'wasm') throw new ReceptiveError('the wasm backend is not available here (no WebAssembly SIMD)');
+  await setBackend('reference');
+  return 'reference';
+}
+
+export function seedEverything(seed: number): RNG {
+  manualSeed(seed);
+  return new RNG(seed);
+}
+
+export { globalRNG };
