@@ -1,0 +1,3 @@
+export * from './safetensors.js';
+// Node-only (node:fs).
+export * from './atomic.js';
