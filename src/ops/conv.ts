@@ -201,8 +201,9 @@ export function convTranspose2d(x: Tensor, weight: Tensor, opts: ConvTranspose2d
   // The forward convolution that this op transposes: from [N, OC, outH, outW] to [N, C, H, W].
   const info: Conv2DInfo = {
     batch: N, inChannels: OC, inH: outH, inW: outW, outChannels: C, outH: H, outW: W, kH, kW,
-    strideH: stride[0], strideW: stride[1], padTop: padding[0], padBottom: padding[0] + outPad[0],
-    padLeft: padding[1], padRight: padding[1] + outPad[1], dilationH: dilation[0], dilationW: dilation[1], groups,
+    // outputPadding rows lie past the last window, so the forward conv's padding stays symmetric.
+    strideH: stride[0], strideW: stride[1], padTop: padding[0], padBottom: padding[0],
+    padLeft: padding[1], padRight: padding[1], dilationH: dilation[0], dilationW: dilation[1], groups,
   };
   let y = kernel('Conv2DBackpropInput')(x, weight, info);
   if (bias) y = kernel('Binary')(y, view(bias, [OC, 1, 1]), { op: 'add', outShape: y.shape });

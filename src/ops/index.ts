@@ -9,3 +9,4 @@ export * from './upsample.js';
 export * from './activation.js';
 export * from './norm.js';
 export * from './loss.js';
+import './methods.js';

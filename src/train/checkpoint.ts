@@ -1,4 +1,4 @@
-import { FormatError, type Tensor } from '../tensor/index.js';
+import { FormatError, Tensor } from '../tensor/index.js';
 import type { DataLoaderState } from '../data/index.js';
 import type { Module } from '../nn/index.js';
 import type { OptimizerStateDict } from '../optim/index.js';
@@ -31,8 +31,25 @@ export interface CheckpointInfo {
   training?: TrainingState;
 }
 
+/** Optimiser buffers (momenta, Adam moments) are stored as tensors under this prefix, not as JSON numbers. */
+const OPTIM_PREFIX = '__optimizer__.';
+
 export function serializeCheckpoint(model: Module, info: CheckpointInfo): Uint8Array {
-  return serializeSafetensors(model.stateDict(), { format: CHECKPOINT_FORMAT, receptive: JSON.stringify(info) });
+  const tensors: Record<string, Tensor> = { ...model.stateDict() };
+  let meta = info;
+  if (info.training) {
+    const state = info.training.optimizer.state.map((s, i) =>
+      Object.fromEntries(
+        Object.entries(s).map(([k, v]) => {
+          if (typeof v === 'number') return [k, v];
+          tensors[`${OPTIM_PREFIX}${i}.${k}`] = new Tensor(Float32Array.from(v), [v.length]);
+          return [k, `${OPTIM_PREFIX}${i}.${k}`];
+        }),
+      ),
+    );
+    meta = { ...info, training: { ...info.training, optimizer: { ...info.training.optimizer, state: state as never } } };
+  }
+  return serializeSafetensors(tensors, { format: CHECKPOINT_FORMAT, receptive: JSON.stringify(meta) });
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -59,6 +76,24 @@ export function parseCheckpoint(bytes: Uint8Array, file: string): { tensors: Rec
     const ok = isObj(t) && Number.isInteger(t.step) && isObj(t.optimizer) && isObj(t.loader) && isObj(t.rng) && Array.isArray(t.history);
     if (!ok) throw new FormatError(file, 'the training state is incomplete (step, optimizer, loader, rng, history)');
   }
-  return { tensors, info: info as unknown as CheckpointInfo };
+  // Move optimiser buffers back from tensors into the optimiser state.
+  const weights: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(tensors)) if (!k.startsWith(OPTIM_PREFIX)) weights[k] = v;
+  if (t !== undefined) {
+    const opt = (t as { optimizer: { state?: unknown } }).optimizer;
+    if (!Array.isArray(opt.state)) throw new FormatError(file, 'the optimiser state has no per-parameter list');
+    opt.state = opt.state.map((s: unknown, i: number) => {
+      if (!isObj(s)) throw new FormatError(file, `optimiser state ${i} is not an object`);
+      return Object.fromEntries(
+        Object.entries(s).map(([k, v]) => {
+          if (typeof v === 'number') return [k, v];
+          const ref = tensors[String(v)];
+          if (typeof v !== 'string' || !ref) throw new FormatError(file, `optimiser state ${i}.${k} refers to a missing tensor ${JSON.stringify(v)}`);
+          return [k, Array.from(ref.data)];
+        }),
+      );
+    });
+  }
+  return { tensors: weights, info: info as unknown as CheckpointInfo };
 }
 

@@ -1,0 +1,25 @@
+/**
+ * Receptive: convolutional neural networks in TypeScript.
+ *
+ * This entry point is browser-safe (no Node built-ins). File loaders, atomic
+ * checkpoint writes and other Node-only helpers are in `receptive/node`.
+ */
+export * from './tensor/index.js';
+export * from './backend/index.js';
+export * from './autograd/index.js';
+export * from './ops/index.js';
+/** The functional namespace, as torch.nn.functional. */
+export * as F from './ops/index.js';
+export * from './nn/index.js';
+export * as losses from './losses/index.js';
+export type { LossFn } from './losses/index.js';
+export * from './optim/index.js';
+export * from './data/idx.js';
+export * from './data/dataset.js';
+export * from './data/dataloader.js';
+export * from './data/transforms.js';
+export * from './data/augment.js';
+export * from './data/mnist.js';
+export * from './models/index.js';
+export * from './train/index.js';
+export * from './io/safetensors.js';
