@@ -1,0 +1,374 @@
+// Receptive wasm kernels (AssemblyScript, compiled by scripts/build-wasm.mjs).
+//
+// Every export has the signature (args, tid, nth): `args` points to a block of
+// i32/f32 arguments that the JS side wrote into linear memory, `tid` is this
+// thread's index and `nth` the number of threads. Each kernel splits its work
+// over OUTPUTS with a partition that does not depend on nth for the values it
+// computes (fixed tiles, fixed summation order inside a tile), so any thread
+// count gives bit-identical results. No allocation happens here: the JS side
+// owns the heap and passes pointers.
+
+// @ts-ignore: decorator
+@inline function arg(a: usize, i: i32): i32 {
+  return load<i32>(a + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function argf(a: usize, i: i32): f32 {
+  return load<f32>(a + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(f32x4.mul(a, b), c);
+}
+// @ts-ignore: decorator
+@inline function lo(tid: i32, nth: i32, n: i32): i32 {
+  return <i32>((<i64>n * tid) / nth);
+}
+
+/** 1 when relaxed-simd FMA was compiled in (the JS side reports it). */
+export function has_relaxed(): i32 {
+  return ASC_FEATURE_RELAXED_SIMD ? 1 : 0;
+}
+
+/**
+ * Pad and phase-split planes. src: P planes of H×W. dst: P planes, each of
+ * sh·sw phases of Hq×Wq, plane stride dstStride (floats, >= sh·sw·Hq·Wq; the
+ * tail is zero-filled). dst[p][ph][pw][i][j] = src[p][i·sh + ph − padT][j·sw + pw − padL] or 0.
+ * args: src, dst, P, H, W, padT, padL, sh, sw, Hq, Wq, dstStride
+ */
+export function prep(a: usize, tid: i32, nth: i32): void {
+  const src = <usize>arg(a, 0), dst = <usize>arg(a, 1), P = arg(a, 2), H = arg(a, 3), W = arg(a, 4);
+  const padT = arg(a, 5), padL = arg(a, 6), sh = arg(a, 7), sw = arg(a, 8), Hq = arg(a, 9), Wq = arg(a, 10), ds = arg(a, 11);
+  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
+  for (let p = p0; p < p1; p++) {
+    const s = src + (<usize>p * H * W << 2);
+    const d = dst + (<usize>p * ds << 2);
+    let o = d;
+    for (let ph = 0; ph < sh; ph++) {
+      for (let pw = 0; pw < sw; pw++) {
+        for (let i = 0; i < Hq; i++) {
+          const ih = i * sh + ph - padT;
+          if (ih < 0 || ih >= H) {
+            memory.fill(o, 0, <usize>Wq << 2);
+          } else {
+            const row = s + (<usize>ih * W << 2);
+            if (sw == 1) {
+              // j - padL in [0, W): j in [padL, padL + W)
+              let j0 = padL; if (j0 < 0) j0 = 0;
+              let j1 = padL + W; if (j1 > Wq) j1 = Wq;
+              if (j0 > Wq) j0 = Wq;
+              if (j1 < j0) j1 = j0;
+              if (j0 > 0) memory.fill(o, 0, <usize>j0 << 2);
+              if (j1 > j0) memory.copy(o + (<usize>j0 << 2), row + (<usize>(j0 - padL) << 2), <usize>(j1 - j0) << 2);
+              if (Wq > j1) memory.fill(o + (<usize>j1 << 2), 0, <usize>(Wq - j1) << 2);
+            } else {
+              for (let j = 0; j < Wq; j++) {
+                const iw = j * sw + pw - padL;
+                store<f32>(o + (<usize>j << 2), iw >= 0 && iw < W ? load<f32>(row + (<usize>iw << 2)) : 0);
+              }
+            }
+          }
+          o += <usize>Wq << 2;
+        }
+      }
+    }
+    const used = sh * sw * Hq * Wq;
+    if (ds > used) memory.fill(d + (<usize>used << 2), 0, <usize>(ds - used) << 2);
+  }
+}
+
+/**
+ * Offset-table GEMM, the core of every convolution and matrix product:
+ *   Y[n][g][m][q] = bias[g·M + m] + Σ_k A[n][g][m][k] · X[n][g][q + off[k]]
+ * for q in [0, Qpad) (Qpad a multiple of 8). A is packed in panels of 4 rows:
+ * Ap[panel][k][4]. Work items are (n, g, column block of CB columns), spread
+ * over threads; every output is summed over k in order by one thread.
+ * args: A, aStrideN, aStrideG, K, off, X, xStrideN, xStrideG, Y, yStrideN, yStrideG,
+ *       yRow, M, Qpad, N, G, bias(0 = none)
+ */
+const CB: i32 = 128;
+export function gemm(a: usize, tid: i32, nth: i32): void {
+  const A = <usize>arg(a, 0), aSN = arg(a, 1), aSG = arg(a, 2), K = arg(a, 3), off = <usize>arg(a, 4);
+  const X = <usize>arg(a, 5), xSN = arg(a, 6), xSG = arg(a, 7), Y = <usize>arg(a, 8), ySN = arg(a, 9), ySG = arg(a, 10);
+  const yRow = arg(a, 11), M = arg(a, 12), Qpad = arg(a, 13), N = arg(a, 14), G = arg(a, 15), bias = <usize>arg(a, 16);
+  const nCB = (Qpad + CB - 1) / CB;
+  const items = N * G * nCB;
+  const i0 = lo(tid, nth, items), i1 = lo(tid + 1, nth, items);
+  const panels = (M + 3) >> 2;
+  for (let it = i0; it < i1; it++) {
+    const cb = it % nCB;
+    const ng = it / nCB;
+    const g = ng % G;
+    const n = ng / G;
+    const q0 = cb * CB;
+    let q1 = q0 + CB; if (q1 > Qpad) q1 = Qpad;
+    const Ab = A + ((<usize>n * aSN + <usize>g * aSG) << 2);
+    const Xb = X + ((<usize>n * xSN + <usize>g * xSG) << 2);
+    const Yb = Y + ((<usize>n * ySN + <usize>g * ySG) << 2);
+    for (let p = 0; p < panels; p++) {
+      const m0 = p << 2;
+      const Ap = Ab + (<usize>p * K << 4);
+      let b0 = f32x4.splat(0), b1 = b0, b2 = b0, b3 = b0;
+      if (bias != 0) {
+        const bb = bias + (<usize>(g * M + m0) << 2);
+        b0 = v128.load32_splat(bb);
+        if (m0 + 1 < M) b1 = v128.load32_splat(bb + 4);
+        if (m0 + 2 < M) b2 = v128.load32_splat(bb + 8);
+        if (m0 + 3 < M) b3 = v128.load32_splat(bb + 12);
+      }
+      for (let q = q0; q < q1; q += 8) {
+        let c00 = b0, c01 = b0, c10 = b1, c11 = b1, c20 = b2, c21 = b2, c30 = b3, c31 = b3;
+        const xq = Xb + (<usize>q << 2);
+        let ap = Ap;
+        for (let k = 0; k < K; k++) {
+          const xp = xq + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+          const x0 = v128.load(xp);
+          const x1 = v128.load(xp, 16);
+          let w = v128.load32_splat(ap);
+          c00 = madd(w, x0, c00); c01 = madd(w, x1, c01);
+          w = v128.load32_splat(ap, 4);
+          c10 = madd(w, x0, c10); c11 = madd(w, x1, c11);
+          w = v128.load32_splat(ap, 8);
+          c20 = madd(w, x0, c20); c21 = madd(w, x1, c21);
+          w = v128.load32_splat(ap, 12);
+          c30 = madd(w, x0, c30); c31 = madd(w, x1, c31);
+          ap += 16;
+        }
+        let yp = Yb + ((<usize>m0 * yRow + q) << 2);
+        v128.store(yp, c00); v128.store(yp, c01, 16);
+        if (m0 + 1 < M) { yp += <usize>yRow << 2; v128.store(yp, c10); v128.store(yp, c11, 16); }
+        if (m0 + 2 < M) { yp += <usize>yRow << 2; v128.store(yp, c20); v128.store(yp, c21, 16); }
+        if (m0 + 3 < M) { yp += <usize>yRow << 2; v128.store(yp, c30); v128.store(yp, c31, 16); }
+      }
+    }
+  }
+}
+
+/**
+ * Strided copy of P planes: dst[p][r0 + i·rs][c0 + j·cs] = src[p][i·srcRow + j]
+ * for i < rows, j < cols. args: src, srcPlane, srcRow, dst, dstPlane, dstRow, P, rows, cols, r0, rs, c0, cs
+ */
+export function scatter(a: usize, tid: i32, nth: i32): void {
+  const src = <usize>arg(a, 0), sP = arg(a, 1), sR = arg(a, 2), dst = <usize>arg(a, 3), dP = arg(a, 4), dR = arg(a, 5);
+  const P = arg(a, 6), rows = arg(a, 7), cols = arg(a, 8), r0 = arg(a, 9), rs = arg(a, 10), c0 = arg(a, 11), cs = arg(a, 12);
+  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
+  for (let p = p0; p < p1; p++) {
+    for (let i = 0; i < rows; i++) {
+      const s = src + ((<usize>p * sP + <usize>i * sR) << 2);
+      const d = dst + ((<usize>p * dP + <usize>(r0 + i * rs) * dR + c0) << 2);
+      if (cs == 1) memory.copy(d, s, <usize>cols << 2);
+      else for (let j = 0; j < cols; j++) store<f32>(d + (<usize>(j * cs) << 2), load<f32>(s + (<usize>j << 2)));
+    }
+  }
+}
+
+/**
+ * Filter gradient as dot products over the flat output grid:
+ *   dW[g·M + m][k] = Σ_n Σ_q dY[n][g·M + m][q] · X[n][g][q + off[k]], q in [0, Q4)
+ * dY rows are zero past the valid columns. Items are (g, pair of rows, block of
+ * 16 taps); each keeps 4-lane partial sums across n and q, then sums the lanes.
+ * args: dY, dySN, dyRow, X, xSN, xSG, off, K, M, G, N, Q4, dW, scratch
+ */
+export function convdw(a: usize, tid: i32, nth: i32): void {
+  const dY = <usize>arg(a, 0), dySN = arg(a, 1), dyRow = arg(a, 2), X = <usize>arg(a, 3), xSN = arg(a, 4), xSG = arg(a, 5);
+  const off = <usize>arg(a, 6), K = arg(a, 7), M = arg(a, 8), G = arg(a, 9), N = arg(a, 10), Q4 = arg(a, 11);
+  const dW = <usize>arg(a, 12);
+  const KB: i32 = 16;
+  const QC: i32 = 512;
+  const nmp = (M + 1) >> 1;
+  const nkb = (K + KB - 1) / KB;
+  const items = G * nmp * nkb;
+  const i0 = lo(tid, nth, items), i1 = lo(tid + 1, nth, items);
+  // Per-thread accumulators live in a scratch slice: 2 rows × KB taps × 4 lanes.
+  const acc = <usize>arg(a, 13) + (<usize>tid * (2 * 16 * 16));
+  for (let it = i0; it < i1; it++) {
+    const kb = it % nkb;
+    const t = it / nkb;
+    const mp = t % nmp;
+    const g = t / nmp;
+    const k0 = kb * KB;
+    let k1 = k0 + KB; if (k1 > K) k1 = K;
+    const m0 = g * M + (mp << 1);
+    const two = (mp << 1) + 1 < M;
+    memory.fill(acc, 0, 2 * 16 * 16);
+    for (let n = 0; n < N; n++) {
+      const d0 = dY + ((<usize>n * dySN + <usize>m0 * dyRow) << 2);
+      const d1 = two ? d0 + (<usize>dyRow << 2) : d0;
+      const xb = X + ((<usize>n * xSN + <usize>g * xSG) << 2);
+      for (let qc = 0; qc < Q4; qc += QC) {
+        let qe = qc + QC; if (qe > Q4) qe = Q4;
+        let k = k0;
+        for (; k + 4 <= k1; k += 4) {
+          const x0p = xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+          const x1p = xb + (<usize>load<i32>(off + (<usize>k << 2), 4) << 2);
+          const x2p = xb + (<usize>load<i32>(off + (<usize>k << 2), 8) << 2);
+          const x3p = xb + (<usize>load<i32>(off + (<usize>k << 2), 12) << 2);
+          const ap = acc + (<usize>(k - k0) << 4);
+          let s00 = v128.load(ap), s01 = v128.load(ap, 16), s02 = v128.load(ap, 32), s03 = v128.load(ap, 48);
+          let s10 = v128.load(ap, 256), s11 = v128.load(ap, 272), s12 = v128.load(ap, 288), s13 = v128.load(ap, 304);
+          for (let q = qc; q < qe; q += 4) {
+            const qo = <usize>q << 2;
+            const y0 = v128.load(d0 + qo);
+            const y1 = v128.load(d1 + qo);
+            let x = v128.load(x0p + qo);
+            s00 = madd(y0, x, s00); s10 = madd(y1, x, s10);
+            x = v128.load(x1p + qo);
+            s01 = madd(y0, x, s01); s11 = madd(y1, x, s11);
+            x = v128.load(x2p + qo);
+            s02 = madd(y0, x, s02); s12 = madd(y1, x, s12);
+            x = v128.load(x3p + qo);
+            s03 = madd(y0, x, s03); s13 = madd(y1, x, s13);
+          }
+          v128.store(ap, s00); v128.store(ap, s01, 16); v128.store(ap, s02, 32); v128.store(ap, s03, 48);
+          v128.store(ap, s10, 256); v128.store(ap, s11, 272); v128.store(ap, s12, 288); v128.store(ap, s13, 304);
+        }
+        for (; k < k1; k++) {
+          const xp = xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+          const ap = acc + (<usize>(k - k0) << 4);
+          let s0 = v128.load(ap), s1 = v128.load(ap, 256);
+          for (let q = qc; q < qe; q += 4) {
+            const qo = <usize>q << 2;
+            const x = v128.load(xp + qo);
+            s0 = madd(v128.load(d0 + qo), x, s0);
+            s1 = madd(v128.load(d1 + qo), x, s1);
+          }
+          v128.store(ap, s0); v128.store(ap, s1, 256);
+        }
+      }
+    }
+    for (let k = k0; k < k1; k++) {
+      const ap = acc + (<usize>(k - k0) << 4);
+      const s0 = v128.load(ap);
+      store<f32>(dW + ((<usize>m0 * K + k) << 2), (f32x4.extract_lane(s0, 0) + f32x4.extract_lane(s0, 1)) + (f32x4.extract_lane(s0, 2) + f32x4.extract_lane(s0, 3)));
+      if (two) {
+        const s1 = v128.load(ap, 256);
+        store<f32>(dW + ((<usize>(m0 + 1) * K + k) << 2), (f32x4.extract_lane(s1, 0) + f32x4.extract_lane(s1, 1)) + (f32x4.extract_lane(s1, 2) + f32x4.extract_lane(s1, 3)));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- pooling
+// args (all pooling kernels): x/dy, y/dx, argmax, P (= N·C), inH, inW, outH, outW,
+// kH, kW, sH, sW, padT, padL, dH, dW, countIncludePad, padH, padW
+
+export function maxpool(a: usize, tid: i32, nth: i32): void {
+  const X = <usize>arg(a, 0), Y = <usize>arg(a, 1), AM = <usize>arg(a, 2), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
+  const outH = arg(a, 6), outW = arg(a, 7), kH = arg(a, 8), kW = arg(a, 9), sH = arg(a, 10), sW = arg(a, 11);
+  const pT = arg(a, 12), pL = arg(a, 13), dH = arg(a, 14), dW = arg(a, 15);
+  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
+  for (let p = p0; p < p1; p++) {
+    const xo = X + (<usize>p * inH * inW << 2);
+    const yo = <usize>p * outH * outW;
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        let best: f32 = -Infinity;
+        let where = -1;
+        for (let kh = 0; kh < kH; kh++) {
+          const ih = oh * sH - pT + kh * dH;
+          if (ih < 0 || ih >= inH) continue;
+          for (let kw = 0; kw < kW; kw++) {
+            const iw = ow * sW - pL + kw * dW;
+            if (iw < 0 || iw >= inW) continue;
+            const v = load<f32>(xo + (<usize>(ih * inW + iw) << 2));
+            if (v > best || where < 0 || (isNaN(v) && !isNaN(best))) {
+              best = v;
+              where = ih * inW + iw;
+            }
+          }
+        }
+        const o = (yo + <usize>(oh * outW + ow)) << 2;
+        store<f32>(Y + o, best);
+        store<i32>(AM + o, where);
+      }
+    }
+  }
+}
+
+export function maxpoolgrad(a: usize, tid: i32, nth: i32): void {
+  const DY = <usize>arg(a, 0), DX = <usize>arg(a, 1), AM = <usize>arg(a, 2), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
+  const outH = arg(a, 6), outW = arg(a, 7);
+  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
+  const ip = inH * inW, op = outH * outW;
+  for (let p = p0; p < p1; p++) {
+    const dx = DX + (<usize>p * ip << 2);
+    memory.fill(dx, 0, <usize>ip << 2);
+    const base = <usize>p * op << 2;
+    for (let o = 0; o < op; o++) {
+      const w = load<i32>(AM + base + (<usize>o << 2));
+      if (w >= 0) {
+        const t = dx + (<usize>w << 2);
+        store<f32>(t, load<f32>(t) + load<f32>(DY + base + (<usize>o << 2)));
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function imin(a: i32, b: i32): i32 { return a < b ? a : b; }
+// @ts-ignore: decorator
+@inline function imax(a: i32, b: i32): i32 { return a > b ? a : b; }
+
+export function avgpool(a: usize, tid: i32, nth: i32): void {
+  const X = <usize>arg(a, 0), Y = <usize>arg(a, 1), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
+  const outH = arg(a, 6), outW = arg(a, 7), kH = arg(a, 8), kW = arg(a, 9), sH = arg(a, 10), sW = arg(a, 11);
+  const pT = arg(a, 12), pL = arg(a, 13), cip = arg(a, 16), padH = arg(a, 17), padW = arg(a, 18);
+  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
+  for (let p = p0; p < p1; p++) {
+    const xo = X + (<usize>p * inH * inW << 2);
+    const yo = Y + (<usize>p * outH * outW << 2);
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        let h0 = oh * sH - pT, w0 = ow * sW - pL;
+        let h1 = imin(h0 + kH, padH - pT), w1 = imin(w0 + kW, padW - pL);
+        const padded = (h1 - h0) * (w1 - w0);
+        h0 = imax(h0, 0); w0 = imax(w0, 0); h1 = imin(h1, inH); w1 = imin(w1, inW);
+        const count = cip ? padded : (h1 - h0) * (w1 - w0);
+        let s: f64 = 0;
+        for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) s += <f64>load<f32>(xo + (<usize>(ih * inW + iw) << 2));
+        store<f32>(yo + (<usize>(oh * outW + ow) << 2), count > 0 ? <f32>(s / <f64>count) : 0);
+      }
+    }
+  }
+}
+
+export function avgpoolgrad(a: usize, tid: i32, nth: i32): void {
+  const DY = <usize>arg(a, 0), DX = <usize>arg(a, 1), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
+  const outH = arg(a, 6), outW = arg(a, 7), kH = arg(a, 8), kW = arg(a, 9), sH = arg(a, 10), sW = arg(a, 11);
+  const pT = arg(a, 12), pL = arg(a, 13), cip = arg(a, 16), padH = arg(a, 17), padW = arg(a, 18);
+  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
+  for (let p = p0; p < p1; p++) {
+    const dx = DX + (<usize>p * inH * inW << 2);
+    const dy = DY + (<usize>p * outH * outW << 2);
+    memory.fill(dx, 0, <usize>(inH * inW) << 2);
+    for (let oh = 0; oh < outH; oh++) {
+      for (let ow = 0; ow < outW; ow++) {
+        let h0 = oh * sH - pT, w0 = ow * sW - pL;
+        let h1 = imin(h0 + kH, padH - pT), w1 = imin(w0 + kW, padW - pL);
+        const padded = (h1 - h0) * (w1 - w0);
+        h0 = imax(h0, 0); w0 = imax(w0, 0); h1 = imin(h1, inH); w1 = imin(w1, inW);
+        const count = cip ? padded : (h1 - h0) * (w1 - w0);
+        if (count == 0) continue;
+        const gv = <f32>(<f64>load<f32>(dy + (<usize>(oh * outW + ow) << 2)) / <f64>count);
+        for (let ih = h0; ih < h1; ih++) for (let iw = w0; iw < w1; iw++) {
+          const t = dx + (<usize>(ih * inW + iw) << 2);
+          store<f32>(t, load<f32>(t) + gv);
+        }
+      }
+    }
+  }
+}
+
+/** Peak probe: `iters` rounds of 12 independent f32x4 multiply-adds. Returns a checksum. */
+export function fmapeak(iters: i32): f32 {
+  let c0 = f32x4.splat(0), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0, c6 = c0, c7 = c0, c8 = c0, c9 = c0, c10 = c0, c11 = c0;
+  const x = f32x4.splat(1.0000001), y = f32x4.splat(0.9999999);
+  for (let i = 0; i < iters; i++) {
+    c0 = madd(x, y, c0); c1 = madd(x, y, c1); c2 = madd(x, y, c2); c3 = madd(x, y, c3);
+    c4 = madd(x, y, c4); c5 = madd(x, y, c5); c6 = madd(x, y, c6); c7 = madd(x, y, c7);
+    c8 = madd(x, y, c8); c9 = madd(x, y, c9); c10 = madd(x, y, c10); c11 = madd(x, y, c11);
+  }
+  const s = f32x4.add(f32x4.add(f32x4.add(c0, c1), f32x4.add(c2, c3)), f32x4.add(f32x4.add(f32x4.add(c4, c5), f32x4.add(c6, c7)), f32x4.add(f32x4.add(c8, c9), f32x4.add(c10, c11))));
+  return f32x4.extract_lane(s, 0);
+}

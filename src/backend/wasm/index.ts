@@ -1,0 +1,65 @@
+import type { Backend } from '../kernels.js';
+import { registerBackend, setBackend, listBackends } from '../registry.js';
+import { WasmRuntime, hasSimd } from './runtime.js';
+import {
+  AvgPool2D, AvgPool2DGrad, bindRuntime, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
+} from './kernels.js';
+
+/*
+ * The 'wasm' backend: WebAssembly SIMD kernels (assembly/kernels.ts, compiled at
+ * install time by scripts/build-wasm.mjs) on a pool of workers over one shared
+ * memory. Kernels it lacks fall back to the reference backend.
+ */
+
+let runtime: WasmRuntime | null = null;
+let pendingThreads: number | null = null;
+
+export const wasmBackend: Backend = {
+  name: 'wasm',
+  kernels: { Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad },
+  async init() {
+    if (runtime) return;
+    runtime = await WasmRuntime.create();
+    if (pendingThreads !== null) runtime.setThreads(pendingThreads);
+    bindRuntime(runtime);
+  },
+};
+
+/** True where WebAssembly with 128-bit SIMD is available. */
+export function wasmSimdSupported(): boolean {
+  return hasSimd();
+}
+
+/**
+ * Register the wasm backend and make it the active one. Resolves to false (and
+ * leaves the active backend alone) where WebAssembly SIMD is not available.
+ */
+export async function enableWasmBackend(): Promise<boolean> {
+  if (!hasSimd()) return false;
+  if (!listBackends().includes('wasm')) registerBackend(wasmBackend);
+  await setBackend('wasm');
+  return true;
+}
+
+/** Number of threads the wasm kernels use (the calling thread plus workers). Defaults to the core count. */
+export function setNumThreads(n: number): void {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer >= 1, got ${n}`);
+  if (runtime) runtime.setThreads(n);
+  else pendingThreads = n;
+}
+
+export function getNumThreads(): number {
+  return runtime ? runtime.getThreads() : pendingThreads ?? 1;
+}
+
+/** Details for benchmarks and diagnostics. */
+export function wasmInfo(): { relaxedSimd: boolean; threads: number; heapBytes: number } | null {
+  if (!runtime) return null;
+  return { relaxedSimd: runtime.relaxed, threads: runtime.getThreads(), heapBytes: runtime.memory.buffer.byteLength };
+}
+
+/** The SIMD multiply-add peak of this engine on one thread, GFLOP/s (hand-written wasm loop). */
+export function measureFmaPeak(): number {
+  if (!runtime) throw new Error('measureFmaPeak: the wasm backend is not initialised (call enableWasmBackend first)');
+  return runtime.fmaPeak();
+}

@@ -1,0 +1,419 @@
+import { Tensor } from '../../tensor/index.js';
+import type { Conv2DInfo, KernelSignatures, Pool2DInfo } from '../kernels.js';
+import { referenceBackend } from '../reference/index.js';
+import type { WasmRuntime } from './runtime.js';
+
+/*
+ * The wasm backend's kernels: float32 tensors are copied into the wasm heap, the
+ * SIMD kernels run over the worker pool, and the result is copied out. Float64
+ * (and int32) inputs go to the reference kernels explicitly.
+ *
+ * Every convolution is one primitive, an "offset-table GEMM":
+ *   Y[m][q] = bias[m] + Σ_k A[m][k] · X[q + off[k]]
+ * where X is the input laid out (padded, and split into stride phases) so that
+ * the output grid is a flat run of q and every tap k is a fixed offset. The
+ * output grid is a little wider than the output (the padded row width); the
+ * extra columns are dropped when the result is copied out.
+ */
+
+const ref = referenceBackend.kernels;
+let rt: WasmRuntime;
+
+export function bindRuntime(r: WasmRuntime): void {
+  rt = r;
+}
+
+/** Heap blocks of one kernel call, released together. */
+class Arena {
+  private blocks: [number, number][] = [];
+  alloc(floats: number): number {
+    const bytes = Math.max(4, floats * 4);
+    const p = rt.alloc(bytes);
+    this.blocks.push([p, bytes]);
+    return p;
+  }
+  /** Copy a Float32Array/Int32Array in, with `slack` zeroed floats after it. */
+  put(data: Float32Array, slack = 0): number {
+    const p = this.alloc(data.length + slack);
+    const f = rt.f32();
+    f.set(data, p >> 2);
+    if (slack) f.fill(0, (p >> 2) + data.length, (p >> 2) + data.length + slack);
+    return p;
+  }
+  putInt(data: Int32Array): number {
+    const p = this.alloc(data.length);
+    rt.i32().set(data, p >> 2);
+    return p;
+  }
+  zero(p: number, from: number, count: number): void {
+    rt.f32().fill(0, (p >> 2) + from, (p >> 2) + from + count);
+  }
+  done(): void {
+    for (let i = this.blocks.length - 1; i >= 0; i--) rt.release(this.blocks[i][0], this.blocks[i][1]);
+    this.blocks = [];
+  }
+}
+
+function out(p: number, n: number, shape: readonly number[]): Tensor {
+  return new Tensor(rt.f32().slice(p >> 2, (p >> 2) + n), shape);
+}
+
+function isF32(...ts: Tensor[]): boolean {
+  return ts.every((t) => t.dtype === 'float32');
+}
+
+// ------------------------------------------------------------ packed weights
+
+interface Packed {
+  version: number;
+  ptr: number;
+  bytes: number;
+}
+/** Packed layouts per weight tensor, keyed by layout; freed when the tensor is collected. */
+const packCache = new WeakMap<Tensor, Map<string, Packed>>();
+const finalizer = new FinalizationRegistry<Map<string, Packed>>((m) => {
+  for (const p of m.values()) rt.release(p.ptr, p.bytes);
+});
+
+/** Pack rows of A (rows × K, element (m, k) from `at`) in panels of 4 rows: [panel][k][4]. */
+function packPanels(dst: Float32Array, at: number, rows: number, K: number, get: (m: number, k: number) => number): void {
+  const panels = (rows + 3) >> 2;
+  for (let p = 0; p < panels; p++) {
+    for (let k = 0; k < K; k++) {
+      const o = at + (p * K + k) * 4;
+      for (let r = 0; r < 4; r++) {
+        const m = p * 4 + r;
+        dst[o + r] = m < rows ? get(m, k) : 0;
+      }
+    }
+  }
+}
+
+/** A packed layout of weight `w`, cached until w changes (w.version) or is collected. */
+function packed(w: Tensor, key: string, floats: number, fill: (f: Float32Array, at: number) => void): number {
+  let m = packCache.get(w);
+  if (!m) {
+    m = new Map();
+    packCache.set(w, m);
+    finalizer.register(w, m);
+  }
+  const hit = m.get(key);
+  if (hit && hit.version === w.version) return hit.ptr;
+  const bytes = Math.max(4, floats * 4);
+  const ptr = hit && hit.bytes === bytes ? hit.ptr : rt.alloc(bytes);
+  if (hit && hit.ptr !== ptr) rt.release(hit.ptr, hit.bytes);
+  fill(rt.f32(), ptr >> 2);
+  m.set(key, { version: w.version, ptr, bytes });
+  return ptr;
+}
+
+// ------------------------------------------------------------ convolution
+
+const cdiv = (a: number, b: number) => Math.ceil(a / b);
+const r8 = (n: number) => cdiv(n, 8) * 8;
+const fdiv = (a: number, b: number) => Math.floor(a / b);
+
+/** The phase-split, padded input layout of a convolution's x (see `prep` in assembly/kernels.ts). */
+function inputLayout(c: Conv2DInfo) {
+  const Hp = c.inH + c.padTop + c.padBottom;
+  const Wp = c.inW + c.padLeft + c.padRight;
+  const Hq = cdiv(Hp, c.strideH);
+  const Wq = cdiv(Wp, c.strideW);
+  const plane = Hq * Wq;
+  const cs = c.strideH * c.strideW * plane;
+  const cinG = c.inChannels / c.groups;
+  const K = cinG * c.kH * c.kW;
+  const off = new Int32Array(K);
+  let k = 0;
+  for (let ic = 0; ic < cinG; ic++) {
+    for (let kh = 0; kh < c.kH; kh++) {
+      const dh = kh * c.dilationH;
+      for (let kw = 0; kw < c.kW; kw++) {
+        const dw = kw * c.dilationW;
+        const phase = (dh % c.strideH) * c.strideW + (dw % c.strideW);
+        off[k++] = ic * cs + phase * plane + fdiv(dh, c.strideH) * Wq + fdiv(dw, c.strideW);
+      }
+    }
+  }
+  return { Hq, Wq, cs, K, off, cinG, slack: 2 * Wq + 64 };
+}
+
+/** Lay x out in the heap as the convolution's input grid; returns its pointer. */
+function prepInput(ar: Arena, x: Tensor, c: Conv2DInfo, L: ReturnType<typeof inputLayout>): number {
+  const planes = c.batch * c.inChannels;
+  const src = ar.put(x.data as Float32Array);
+  const total = planes * L.cs;
+  const dst = ar.alloc(total + L.slack);
+  ar.zero(dst, total, L.slack);
+  rt.run('prep', [src, dst, planes, c.inH, c.inW, c.padTop, c.padLeft, c.strideH, c.strideW, L.Hq, L.Wq, L.cs], planes * L.cs);
+  return dst;
+}
+
+/** Copy rows × cols of each plane out of a wider grid (optionally strided on the destination). */
+function scatter(src: number, sP: number, sR: number, dst: number, dP: number, dR: number, P: number, rows: number, cols: number, r0 = 0, rs = 1, c0 = 0, cs = 1): void {
+  rt.run('scatter', [src, sP, sR, dst, dP, dR, P, rows, cols, r0, rs, c0, cs], P * rows * cols);
+}
+
+export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
+  if (!isF32(x, w) || (bias && bias.dtype !== 'float32')) return ref.Conv2D(x, w, bias, c);
+  const ar = new Arena();
+  try {
+    const L = inputLayout(c);
+    const G = c.groups;
+    const coutG = c.outChannels / G;
+    const panels = (coutG + 3) >> 2;
+    const K = L.K;
+    const key = `f${G}`;
+    const A = packed(w, key, G * panels * K * 4, (f, at) => {
+      const W = w.data;
+      for (let g = 0; g < G; g++) packPanels(f, at + g * panels * K * 4, coutG, K, (m, k) => W[(g * coutG + m) * K + k]);
+    });
+    const X = prepInput(ar, x, c, L);
+    const off = ar.putInt(L.off);
+    const b = bias ? ar.put(bias.data as Float32Array) : 0;
+    const Q = c.outH * L.Wq;
+    const Qpad = r8(Q);
+    const OC = c.outChannels;
+    const Y = ar.alloc(c.batch * OC * Qpad);
+    rt.run('gemm', [A, 0, panels * K * 4, K, off, X, c.inChannels * L.cs, L.cinG * L.cs, Y, OC * Qpad, coutG * Qpad, Qpad, coutG, Qpad, c.batch, G, b], c.batch * OC * Qpad * K);
+    const n = c.batch * OC * c.outH * c.outW;
+    if (L.Wq === c.outW && Qpad === Q) return out(Y, n, [c.batch, OC, c.outH, c.outW]);
+    const y = ar.alloc(n);
+    scatter(Y, Qpad, L.Wq, y, c.outH * c.outW, c.outW, c.batch * OC, c.outH, c.outW);
+    return out(y, n, [c.batch, OC, c.outH, c.outW]);
+  } finally {
+    ar.done();
+  }
+};
+
+/**
+ * Input gradient as a gather, split by the stride phase of each input pixel: the
+ * pixels (rh + sH·a, rw + sW·b) receive δ only through the taps with
+ * (rh + padTop − kh·dH) divisible by sH (same for w), so each phase is a dense
+ * stride-1 correlation of the zero-padded δ with a subset of the kernel taps.
+ */
+export const Conv2DBackpropInput: KernelSignatures['Conv2DBackpropInput'] = (dy, w, c) => {
+  if (!isF32(dy, w)) return ref.Conv2DBackpropInput(dy, w, c);
+  const ar = new Arena();
+  try {
+    const { strideH: sH, strideW: sW, dilationH: dH, dilationW: dW } = c;
+    const G = c.groups;
+    const cinG = c.inChannels / G;
+    const coutG = c.outChannels / G;
+    type Phase = { r: number; A: number; taps: number[]; shift: number[] };
+    const axis = (s: number, inSize: number, pad: number, k: number, d: number): Phase[] => {
+      const ph: Phase[] = [];
+      for (let r = 0; r < s; r++) {
+        const A = cdiv(inSize - r, s);
+        if (A <= 0) continue;
+        const taps: number[] = [];
+        const shift: number[] = [];
+        for (let t = 0; t < k; t++) {
+          const th = r + pad - t * d;
+          if (((th % s) + s) % s !== 0) continue;
+          taps.push(t);
+          shift.push(th / s);
+        }
+        ph.push({ r, A, taps, shift });
+      }
+      return ph;
+    };
+    const hs = axis(sH, c.inH, c.padTop, c.kH, dH);
+    const ws = axis(sW, c.inW, c.padLeft, c.kW, dW);
+    // One zero-padded δ grid for every phase.
+    let padT = 0, padL = 0, needH = c.outH, needW = c.outW;
+    for (const p of hs) for (const s of p.shift) { padT = Math.max(padT, -s); }
+    for (const p of ws) for (const s of p.shift) { padL = Math.max(padL, -s); }
+    for (const p of hs) for (const s of p.shift) needH = Math.max(needH, p.A + s);
+    for (const p of ws) for (const s of p.shift) needW = Math.max(needW, p.A + s);
+    const Hd = padT + needH;
+    const Wd = padL + needW;
+    const plane = Hd * Wd;
+    const planes = c.batch * c.outChannels;
+    const src = ar.put(dy.data as Float32Array);
+    const slack = 2 * Wd + 64;
+    const D = ar.alloc(planes * plane + slack);
+    ar.zero(D, planes * plane, slack);
+    rt.run('prep', [src, D, planes, c.outH, c.outW, padT, padL, 1, 1, Hd, Wd, plane], planes * plane);
+    const n = c.batch * c.inChannels * c.inH * c.inW;
+    const dx = ar.alloc(n);
+    const kk = c.kH * c.kW;
+    for (const ph of hs) {
+      for (const pw of ws) {
+        const K = coutG * ph.taps.length * pw.taps.length;
+        const panels = (cinG + 3) >> 2;
+        const A = packed(w, `i${G}:${ph.r},${pw.r}`, Math.max(1, G * panels * K * 4), (f, at) => {
+          const W = w.data;
+          const nh = ph.taps.length, nw = pw.taps.length;
+          for (let g = 0; g < G; g++) {
+            packPanels(f, at + g * panels * K * 4, cinG, K, (m, k) => {
+              const ocg = Math.floor(k / (nh * nw));
+              const r = k - ocg * nh * nw;
+              const kh = ph.taps[Math.floor(r / nw)];
+              const kw = pw.taps[r % nw];
+              return W[((g * coutG + ocg) * cinG + m) * kk + kh * c.kW + kw];
+            });
+          }
+        });
+        const offs = new Int32Array(K);
+        let k = 0;
+        for (let ocg = 0; ocg < coutG; ocg++) {
+          for (const sh of ph.shift) for (const sw of pw.shift) offs[k++] = ocg * plane + (sh + padT) * Wd + sw + padL;
+        }
+        const off = ar.putInt(offs);
+        const Q = ph.A * Wd;
+        const Qpad = r8(Q);
+        const Y = ar.alloc(c.batch * c.inChannels * Qpad);
+        rt.run('gemm', [A, 0, panels * K * 4, K, off, D, c.outChannels * plane, coutG * plane, Y, c.inChannels * Qpad, cinG * Qpad, Qpad, cinG, Qpad, c.batch, G, 0], c.batch * c.inChannels * Qpad * Math.max(K, 1));
+        scatter(Y, Qpad, Wd, dx, c.inH * c.inW, c.inW, c.batch * c.inChannels, ph.A, pw.A, ph.r, sH, pw.r, sW);
+      }
+    }
+    return out(dx, n, [c.batch, c.inChannels, c.inH, c.inW]);
+  } finally {
+    ar.done();
+  }
+};
+
+/** Filter gradient: dot products of δ rows with shifted input rows over the flat output grid. */
+export const Conv2DBackpropFilter: KernelSignatures['Conv2DBackpropFilter'] = (x, dy, c) => {
+  if (!isF32(x, dy)) return ref.Conv2DBackpropFilter(x, dy, c);
+  const ar = new Arena();
+  try {
+    const L = inputLayout(c);
+    const G = c.groups;
+    const coutG = c.outChannels / G;
+    const X = prepInput(ar, x, c, L);
+    const off = ar.putInt(L.off);
+    const Q4 = cdiv(c.outH * L.Wq, 4) * 4;
+    const planes = c.batch * c.outChannels;
+    const src = ar.put(dy.data as Float32Array);
+    const D = ar.alloc(planes * Q4);
+    rt.run('prep', [src, D, planes, c.outH, c.outW, 0, 0, 1, 1, c.outH, L.Wq, Q4], planes * Q4);
+    const n = c.outChannels * L.K;
+    const dW = ar.alloc(n);
+    const scratch = ar.alloc(128 * rt.getThreads());
+    rt.run('convdw', [D, c.outChannels * Q4, Q4, X, c.inChannels * L.cs, L.cinG * L.cs, off, L.K, coutG, G, c.batch, Q4, dW, scratch], n * c.batch * Q4);
+    return out(dW, n, [c.outChannels, L.cinG, c.kH, c.kW]);
+  } finally {
+    ar.done();
+  }
+};
+
+// ------------------------------------------------------------ matmul
+
+export const MatMul: KernelSignatures['MatMul'] = (a, b, { transA, transB }) => {
+  if (!isF32(a, b)) return ref.MatMul(a, b, { transA, transB });
+  const [B, ar0, ac] = a.shape;
+  const [, br, bc] = b.shape;
+  const M = transA ? ac : ar0;
+  const K = transA ? ar0 : ac;
+  const N = transB ? br : bc;
+  const ar = new Arena();
+  try {
+    const panels = (M + 3) >> 2;
+    const aS = panels * K * 4;
+    const Ap = ar.alloc(Math.max(1, B * aS));
+    const f = rt.f32();
+    const Ad = a.data as Float32Array;
+    for (let p = 0; p < B; p++) {
+      const o = p * M * K;
+      if (transA) packPanels(f, (Ap >> 2) + p * aS, M, K, (m, k) => Ad[o + k * M + m]);
+      else packPanels(f, (Ap >> 2) + p * aS, M, K, (m, k) => Ad[o + m * K + k]);
+    }
+    let X: number;
+    if (transB) {
+      X = ar.alloc(B * K * N + 64);
+      const f2 = rt.f32();
+      const Bd = b.data as Float32Array;
+      const x0 = X >> 2;
+      for (let p = 0; p < B; p++) {
+        const o = p * K * N;
+        for (let j = 0; j < N; j++) {
+          const row = o + j * K;
+          for (let k = 0; k < K; k++) f2[x0 + o + k * N + j] = Bd[row + k];
+        }
+      }
+      ar.zero(X, B * K * N, 64);
+    } else {
+      X = ar.put(b.data as Float32Array, 64);
+    }
+    const offs = new Int32Array(K);
+    for (let k = 0; k < K; k++) offs[k] = k * N;
+    const off = ar.putInt(offs);
+    const Qpad = r8(N);
+    const Y = ar.alloc(Math.max(1, B * M * Qpad));
+    rt.run('gemm', [Ap, aS, 0, K, off, X, K * N, 0, Y, M * Qpad, 0, Qpad, M, Qpad, B, 1, 0], B * M * Qpad * K);
+    const n = B * M * N;
+    if (Qpad === N) return out(Y, n, [B, M, N]);
+    const y = ar.alloc(n);
+    scatter(Y, M * Qpad, Qpad, y, M * N, N, B, M, N);
+    return out(y, n, [B, M, N]);
+  } finally {
+    ar.done();
+  }
+};
+
+// ------------------------------------------------------------ pooling
+
+function poolArgs(p: Pool2DInfo, src: number, dst: number, am: number): number[] {
+  return [src, dst, am, p.batch * p.channels, p.inH, p.inW, p.outH, p.outW, p.kH, p.kW, p.strideH, p.strideW, p.padTop, p.padLeft, p.dilationH, p.dilationW, p.countIncludePad ? 1 : 0, p.padH, p.padW];
+}
+
+export const MaxPool2D: KernelSignatures['MaxPool2D'] = (x, p) => {
+  if (!isF32(x)) return ref.MaxPool2D(x, p);
+  const ar = new Arena();
+  try {
+    const n = p.batch * p.channels * p.outH * p.outW;
+    const src = ar.put(x.data as Float32Array);
+    const y = ar.alloc(n);
+    const am = ar.alloc(n);
+    rt.run('maxpool', poolArgs(p, src, y, am), n * p.kH * p.kW);
+    const shape = [p.batch, p.channels, p.outH, p.outW];
+    return { y: out(y, n, shape), argmax: new Tensor(rt.i32().slice(am >> 2, (am >> 2) + n), shape) };
+  } finally {
+    ar.done();
+  }
+};
+
+export const MaxPool2DGrad: KernelSignatures['MaxPool2DGrad'] = (dy, argmax, p) => {
+  if (!isF32(dy)) return ref.MaxPool2DGrad(dy, argmax, p);
+  const ar = new Arena();
+  try {
+    const n = p.batch * p.channels * p.inH * p.inW;
+    const src = ar.put(dy.data as Float32Array);
+    const am = ar.putInt(argmax.data as Int32Array);
+    const dx = ar.alloc(n);
+    rt.run('maxpoolgrad', poolArgs(p, src, dx, am), n);
+    return out(dx, n, [p.batch, p.channels, p.inH, p.inW]);
+  } finally {
+    ar.done();
+  }
+};
+
+export const AvgPool2D: KernelSignatures['AvgPool2D'] = (x, p) => {
+  if (!isF32(x)) return ref.AvgPool2D(x, p);
+  const ar = new Arena();
+  try {
+    const n = p.batch * p.channels * p.outH * p.outW;
+    const src = ar.put(x.data as Float32Array);
+    const y = ar.alloc(n);
+    rt.run('avgpool', poolArgs(p, src, y, 0), n * p.kH * p.kW);
+    return out(y, n, [p.batch, p.channels, p.outH, p.outW]);
+  } finally {
+    ar.done();
+  }
+};
+
+export const AvgPool2DGrad: KernelSignatures['AvgPool2DGrad'] = (dy, p) => {
+  if (!isF32(dy)) return ref.AvgPool2DGrad(dy, p);
+  const ar = new Arena();
+  try {
+    const n = p.batch * p.channels * p.inH * p.inW;
+    const src = ar.put(dy.data as Float32Array);
+    const dx = ar.alloc(n);
+    rt.run('avgpoolgrad', poolArgs(p, src, dx, 0), p.batch * p.channels * p.outH * p.outW * p.kH * p.kW);
+    return out(dx, n, [p.batch, p.channels, p.inH, p.inW]);
+  } finally {
+    ar.done();
+  }
+};

@@ -1,0 +1,298 @@
+import { RELAXED_WASM, SIMD_WASM, SINGLE_WASM } from './bytes.generated.js';
+import { WORKER_SOURCE } from './worker-source.js';
+
+/*
+ * The wasm runtime: one WebAssembly.Memory (shared when threads are possible),
+ * a first-fit heap managed from JS, and a pool of workers that run the same
+ * module over the same memory. A kernel call writes its arguments into the heap,
+ * bumps a generation counter the workers wait on, does its own share on the
+ * calling thread and blocks (Atomics.wait) until every worker has reported.
+ */
+
+/** Kernel entry points, in the order the workers index them. */
+export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad'] as const;
+export type KernelFn = (typeof KERNELS)[number];
+
+type Entry = (args: number, tid: number, nth: number) => void;
+
+interface WorkerLike {
+  terminate(): unknown;
+  unref?(): void;
+}
+
+// Control block (Int32Array over its own SharedArrayBuffer):
+const GEN = 0; // job generation, bumped per job
+const DONE = 1; // workers finished with the current job
+const FN = 2; // kernel index
+const ARGS = 3; // args pointer
+const NTH = 4; // thread count of the job
+const ERR = 5; // set by a worker whose kernel threw
+const STOP = 16; // STOP + slot: ask the worker with that slot to exit
+const SLOTS = 1000;
+
+function base64ToBytes(b64: string): Uint8Array {
+  const B = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
+  if (B) return new Uint8Array(B.from(b64, 'base64'));
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Relaxed-SIMD probe: a tiny module using f32x4.relaxed_madd. */
+function hasRelaxedSimd(): boolean {
+  // (module (func (result v128) v128.const i32x4 0 0 0 0 ... f32x4.relaxed_madd))
+  const bytes = new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
+    253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    253, 133, 2, 11,
+  ]);
+  try {
+    return WebAssembly.validate(bytes);
+  } catch {
+    return false;
+  }
+}
+
+/** SIMD probe: a module returning a v128.const. */
+export function hasSimd(): boolean {
+  if (typeof WebAssembly !== 'object') return false;
+  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
+  try {
+    return WebAssembly.validate(bytes);
+  } catch {
+    return false;
+  }
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+function coreCount(): number {
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  if (nodeOs) return (nodeOs.availableParallelism?.() ?? nodeOs.cpus().length) || 1;
+  return nav?.hardwareConcurrency || 1;
+}
+
+let nodeOs: typeof import('node:os') | null = null;
+let NodeWorker: typeof import('node:worker_threads').Worker | null = null;
+
+export class WasmRuntime {
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly relaxed: boolean;
+  readonly threadsPossible: boolean;
+  private readonly exports: Record<KernelFn, Entry> & { fmapeak(n: number): number };
+  private readonly ctl: Int32Array | null;
+  private workers: { w: WorkerLike; slot: number }[] = [];
+  private serial = 0;
+  private nThreads = 1;
+  private f32view: Float32Array;
+  private i32view: Int32Array;
+  // Heap: free blocks sorted by address, [start, size] in bytes; top is the end of the used heap.
+  private free: number[][] = [];
+  private top: number;
+  private argsPtr: number;
+
+  private constructor(threads: boolean) {
+    this.relaxed = threads && hasRelaxedSimd();
+    this.threadsPossible = threads;
+    const b64 = !threads ? SINGLE_WASM : this.relaxed ? RELAXED_WASM : SIMD_WASM;
+    this.module = new WebAssembly.Module(base64ToBytes(b64) as BufferSource);
+    this.memory = threads ? new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true }) : new WebAssembly.Memory({ initial: 256 });
+    const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } });
+    this.exports = inst.exports as unknown as WasmRuntime['exports'];
+    this.ctl = threads ? new Int32Array(new SharedArrayBuffer(4 * (STOP + SLOTS))) : null;
+    this.f32view = new Float32Array(this.memory.buffer);
+    this.i32view = new Int32Array(this.memory.buffer);
+    this.top = 65536;
+    this.argsPtr = this.alloc(256);
+  }
+
+  /** Create the runtime; threads only where shared memory and a blocking wait exist. */
+  static async create(): Promise<WasmRuntime> {
+    if (isNode) {
+      nodeOs = await import('node:os');
+      NodeWorker = (await import('node:worker_threads')).Worker;
+    }
+    let threads = typeof SharedArrayBuffer === 'function';
+    if (threads && !isNode) {
+      try {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      } catch {
+        threads = false;
+      }
+      if (!threads || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+        threads = false;
+        console.warn('receptive: the wasm backend runs on one thread here (needs cross-origin isolation and Atomics.wait on this thread)');
+      }
+    }
+    const rt = new WasmRuntime(threads);
+    rt.setThreads(coreCount());
+    rt.warmUp();
+    return rt;
+  }
+
+  // ------------------------------------------------------------------ memory
+
+  f32(): Float32Array {
+    if (this.f32view.buffer !== this.memory.buffer || this.f32view.length === 0) {
+      this.f32view = new Float32Array(this.memory.buffer);
+      this.i32view = new Int32Array(this.memory.buffer);
+    }
+    return this.f32view;
+  }
+
+  i32(): Int32Array {
+    this.f32();
+    return this.i32view;
+  }
+
+  /** Allocate `bytes` (64-byte aligned); grows the memory when needed. */
+  alloc(bytes: number): number {
+    const size = Math.max(64, Math.ceil(bytes / 64) * 64);
+    for (let i = 0; i < this.free.length; i++) {
+      const b = this.free[i];
+      if (b[1] >= size) {
+        const p = b[0];
+        if (b[1] === size) this.free.splice(i, 1);
+        else {
+          b[0] += size;
+          b[1] -= size;
+        }
+        return p;
+      }
+    }
+    const p = this.top;
+    const end = p + size;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) {
+      const pages = Math.ceil((end - have) / 65536);
+      this.memory.grow(Math.max(pages, Math.ceil(have / 65536 / 8)));
+    }
+    this.top = end;
+    return p;
+  }
+
+  release(p: number, bytes: number): void {
+    const size = Math.max(64, Math.ceil(bytes / 64) * 64);
+    const f = this.free;
+    let i = 0;
+    while (i < f.length && f[i][0] < p) i++;
+    f.splice(i, 0, [p, size]);
+    // Coalesce with the next and previous blocks.
+    if (i + 1 < f.length && f[i][0] + f[i][1] === f[i + 1][0]) {
+      f[i][1] += f[i + 1][1];
+      f.splice(i + 1, 1);
+    }
+    if (i > 0 && f[i - 1][0] + f[i - 1][1] === f[i][0]) {
+      f[i - 1][1] += f[i][1];
+      f.splice(i, 1);
+      i--;
+    }
+    // A free block at the top goes back to the bump pointer.
+    const last = f[f.length - 1];
+    if (last && last[0] + last[1] === this.top) {
+      this.top = last[0];
+      f.pop();
+    }
+  }
+
+  // ------------------------------------------------------------------ threads
+
+  getThreads(): number {
+    return this.nThreads;
+  }
+
+  setThreads(n: number): void {
+    const want = this.threadsPossible ? Math.max(1, Math.floor(n)) : 1;
+    const ctl = this.ctl;
+    while (this.workers.length > want - 1 && ctl) {
+      const { slot } = this.workers.pop()!;
+      Atomics.store(ctl, STOP + slot, 1);
+      Atomics.notify(ctl, GEN);
+    }
+    while (ctl && this.workers.length < want - 1) {
+      const tid = this.workers.length + 1;
+      const slot = this.serial++ % SLOTS;
+      Atomics.store(ctl, STOP + slot, 0);
+      const data = { module: this.module, memory: this.memory, ctl, tid, slot, gen: Atomics.load(ctl, GEN), names: KERNELS };
+      let w: WorkerLike;
+      if (NodeWorker) {
+        const nw = new NodeWorker(WORKER_SOURCE, { eval: true, workerData: data });
+        nw.unref();
+        w = nw;
+      } else {
+        const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+        const bw = new Worker(url);
+        bw.postMessage(data);
+        w = bw;
+      }
+      this.workers.push({ w, slot });
+    }
+    this.nThreads = this.workers.length + 1;
+  }
+
+  /**
+   * Run a kernel over `nth` threads (capped by the pool) with integer/float args.
+   * `work` (roughly, multiply-adds) decides whether waking workers pays off.
+   */
+  run(fn: KernelFn, args: readonly number[], work: number): void {
+    const a = this.argsPtr >> 2;
+    const i32 = this.i32();
+    for (let i = 0; i < args.length; i++) i32[a + i] = args[i];
+    const entry = this.exports[fn];
+    const ctl = this.ctl;
+    const nth = ctl && work > 32768 ? this.nThreads : 1;
+    if (nth === 1 || !ctl) {
+      entry(this.argsPtr, 0, 1);
+      return;
+    }
+    Atomics.store(ctl, DONE, 0);
+    ctl[FN] = KERNELS.indexOf(fn);
+    ctl[ARGS] = this.argsPtr;
+    ctl[NTH] = nth;
+    Atomics.add(ctl, GEN, 1);
+    Atomics.notify(ctl, GEN);
+    entry(this.argsPtr, 0, nth);
+    const need = nth - 1;
+    let spins = 0;
+    for (;;) {
+      const d = Atomics.load(ctl, DONE);
+      if (d >= need) break;
+      if (++spins < 2000) continue;
+      Atomics.wait(ctl, DONE, d, 50);
+    }
+    if (Atomics.load(ctl, ERR)) {
+      Atomics.store(ctl, ERR, 0);
+      throw new Error(`wasm kernel ${fn} failed in a worker`);
+    }
+  }
+
+  /** Measured FMA peak of this module on one thread, GFLOP/s (for the roofline note). */
+  fmaPeak(iterations = 20_000_000): number {
+    for (let i = 0; i < 20; i++) this.exports.fmapeak(100_000);
+    const t = performance.now();
+    this.exports.fmapeak(iterations);
+    const ms = performance.now() - t;
+    return (iterations * 12 * 8) / ms / 1e6;
+  }
+
+  /** Call the hot kernels a few times on tiny inputs so the engine's optimizing tier has compiled them. */
+  private warmUp(): void {
+    const f = this.alloc(4096 * 4);
+    const off = this.alloc(64);
+    this.i32().fill(0, off >> 2, (off >> 2) + 16);
+    this.f32().fill(0, f >> 2, (f >> 2) + 4096);
+    for (let r = 0; r < 40; r++) {
+      // gemm: A, aSN, aSG, K, off, X, xSN, xSG, Y, ySN, ySG, yRow, M, Qpad, N, G, bias
+      this.run('gemm', [f, 0, 0, 8, off, f + 4096, 0, 0, f + 8192, 0, 0, 64, 4, 64, 1, 1, 0], 0);
+      // convdw: dY, dySN, dyRow, X, xSN, xSG, off, K, M, G, N, Q4, dW, scratch
+      this.run('convdw', [f, 0, 64, f + 4096, 0, 0, off, 8, 2, 1, 1, 64, f + 8192, f + 12288], 0);
+      this.run('prep', [f, f + 4096, 1, 8, 8, 1, 1, 1, 1, 10, 10, 100], 0);
+    }
+    this.release(off, 64);
+    this.release(f, 4096 * 4);
+  }
+}

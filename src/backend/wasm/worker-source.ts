@@ -1,0 +1,34 @@
+/*
+ * The worker script, as a string so that it loads the same way from source, from
+ * dist/ and in a browser bundle (Node: `new Worker(src, { eval: true })`; browser:
+ * a Blob URL). Each worker instantiates the shared module over the shared memory
+ * and loops: wait for the job generation to change, run its share, report.
+ */
+export const WORKER_SOURCE = `
+'use strict';
+function serve(d) {
+  const ctl = d.ctl, tid = d.tid;
+  const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory, abort() { throw new Error('wasm abort'); } } });
+  const fns = d.names.map((n) => inst.exports[n]);
+  let seen = d.gen;
+  for (;;) {
+    Atomics.wait(ctl, 0, seen);
+    if (Atomics.load(ctl, 16 + d.slot)) return;
+    const g = Atomics.load(ctl, 0);
+    if (g === seen) continue;
+    seen = g;
+    try {
+      fns[ctl[2]](ctl[3], tid, ctl[4]);
+    } catch (e) {
+      Atomics.store(ctl, 5, 1);
+    }
+    Atomics.add(ctl, 1, 1);
+    Atomics.notify(ctl, 1);
+  }
+}
+if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && typeof require === 'undefined') {
+  self.onmessage = (e) => serve(e.data);
+} else {
+  serve(require('node:worker_threads').workerData);
+}
+`;

@@ -1,0 +1,220 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randn, RNG, Tensor } from '../../src/tensor/index.js';
+import { kernel, setBackend, withBackend, type Conv2DInfo, type Pool2DInfo } from '../../src/backend/index.js';
+import { enableWasmBackend, getNumThreads, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
+import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
+import { backward } from '../../src/autograd/index.js';
+import { assertClose } from '../helpers.js';
+
+/*
+ * Parity of every wasm kernel with the reference kernel, float32.
+ *
+ * Tolerance: atol = 2e-6·L + 1e-6 and rtol = 1e-5, where L is the length of the
+ * reduction behind each output (Cin/groups·kH·kW for the forward pass, Cout/groups·kH·kW
+ * for the input gradient, N·outH·outW for the filter gradient, K for matmul).
+ * Inputs are uniform in [−1, 1]; the reference adds each product (exact in double) to
+ * a float32 output (one rounding per term), the wasm kernels round products and sums
+ * in float32 in a different order (4-lane partial sums). Each rounding is at most
+ * 2^−24 of a partial sum whose size grows like √L for random signs, so the error of
+ * either side stays well under L·2^−24·√L; 2e-6·L covers it for L up to ~10^4 with margin.
+ */
+
+const rng = new RNG(1234);
+const rand = (shape: number[]) => randn(shape, { dtype: 'float32', rng });
+const tol = (L: number) => ({ atol: 2e-6 * L + 1e-6, rtol: 1e-5 });
+const ref = <T>(fn: () => T): T => withBackend('reference', fn);
+
+before(async () => {
+  assert.equal(await enableWasmBackend(), true);
+});
+after(async () => {
+  await setBackend('reference');
+});
+
+function int(lo: number, hi: number): number {
+  return lo + Math.floor(rng.random() * (hi - lo + 1));
+}
+
+interface ConvCase {
+  N: number; C: number; H: number; W: number; OC: number; kH: number; kW: number;
+  stride: [number, number]; padding: [number, number, number, number]; dilation: [number, number]; groups: number;
+}
+
+function checkConv(cs: ConvCase, what: string): void {
+  const x = rand([cs.N, cs.C, cs.H, cs.W]);
+  const w = rand([cs.OC, cs.C / cs.groups, cs.kH, cs.kW]);
+  const b = rand([cs.OC]);
+  const info: Conv2DInfo = conv2dInfo('test', x, w, { stride: cs.stride, padding: cs.padding, dilation: cs.dilation, groups: cs.groups });
+  const y = kernel('Conv2D')(x, w, b, info);
+  const y0 = ref(() => kernel('Conv2D')(x, w, b, info));
+  assertClose(y, y0, tol((cs.C / cs.groups) * cs.kH * cs.kW), `Conv2D ${what}`);
+  const dy = rand([...y0.shape]);
+  const dx = kernel('Conv2DBackpropInput')(dy, w, info);
+  const dx0 = ref(() => kernel('Conv2DBackpropInput')(dy, w, info));
+  assertClose(dx, dx0, tol((cs.OC / cs.groups) * cs.kH * cs.kW), `Conv2DBackpropInput ${what}`);
+  const dw = kernel('Conv2DBackpropFilter')(x, dy, info);
+  const dw0 = ref(() => kernel('Conv2DBackpropFilter')(x, dy, info));
+  assertClose(dw, dw0, tol(cs.N * info.outH * info.outW), `Conv2DBackpropFilter ${what}`);
+}
+
+test('wasm backend is active with SIMD kernels', () => {
+  const info = wasmInfo();
+  assert.ok(info);
+  assert.ok(getNumThreads() >= 1);
+});
+
+test('conv2d kernels match the reference on every stride/padding/dilation/groups combination', () => {
+  let n = 0;
+  for (const stride of [[1, 1], [2, 2], [3, 1], [1, 2]] as [number, number][]) {
+    for (const padding of [[0, 0, 0, 0], [1, 1, 1, 1], [2, 0, 1, 3]] as [number, number, number, number][]) {
+      for (const dilation of [[1, 1], [2, 1], [2, 3]] as [number, number][]) {
+        for (const [C, OC, groups] of [[3, 5, 1], [4, 6, 2], [5, 5, 5], [3, 9, 3]]) {
+          const kH = int(1, 3), kW = int(1, 4);
+          const H = Math.max(int(3, 9), dilation[0] * (kH - 1) + 1);
+          const W = Math.max(int(3, 9), dilation[1] * (kW - 1) + 1);
+          const cs: ConvCase = { N: int(1, 2), C, H, W, OC, kH, kW, stride, padding, dilation, groups };
+          checkConv(cs, JSON.stringify(cs));
+          n++;
+        }
+      }
+    }
+  }
+  assert.equal(n, 144);
+});
+
+test('conv2d kernels: 1x1 kernels, batch 1, odd channel counts, large K, LeNet and ResNet-like shapes', () => {
+  const cases: ConvCase[] = [
+    { N: 1, C: 7, H: 5, W: 6, OC: 13, kH: 1, kW: 1, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+    { N: 2, C: 8, H: 9, W: 9, OC: 16, kH: 1, kW: 1, stride: [2, 2], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+    { N: 3, C: 1, H: 28, W: 28, OC: 6, kH: 5, kW: 5, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+    { N: 2, C: 6, H: 14, W: 14, OC: 16, kH: 5, kW: 5, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+    { N: 1, C: 3, H: 23, W: 21, OC: 10, kH: 7, kW: 7, stride: [2, 2], padding: [3, 3, 3, 3], dilation: [1, 1], groups: 1 },
+    { N: 1, C: 33, H: 6, W: 7, OC: 17, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
+    { N: 2, C: 12, H: 8, W: 8, OC: 12, kH: 3, kW: 3, stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 12 },
+    { N: 1, C: 2, H: 4, W: 4, OC: 3, kH: 2, kW: 2, stride: [1, 1], padding: [3, 3, 3, 3], dilation: [1, 1], groups: 1 },
+  ];
+  for (const cs of cases) checkConv(cs, JSON.stringify(cs));
+});
+
+test('matmul matches the reference with transA/transB, odd sizes and batches', () => {
+  for (const transA of [false, true]) {
+    for (const transB of [false, true]) {
+      for (const [B, M, K, N] of [[1, 1, 1, 1], [1, 5, 7, 9], [3, 13, 17, 8], [2, 64, 33, 19], [1, 4, 400, 120]]) {
+        const a = rand(transA ? [B, K, M] : [B, M, K]);
+        const b = rand(transB ? [B, N, K] : [B, K, N]);
+        const attrs = { transA, transB };
+        assertClose(kernel('MatMul')(a, b, attrs), ref(() => kernel('MatMul')(a, b, attrs)), tol(K), `MatMul ${JSON.stringify({ transA, transB, B, M, K, N })}`);
+      }
+    }
+  }
+});
+
+function poolInfo(N: number, C: number, H: number, W: number, k: [number, number], s: [number, number], pad: [number, number], dil: [number, number], ceil: boolean, countIncludePad: boolean): Pool2DInfo {
+  const padH = H + 2 * pad[0];
+  const padW = W + 2 * pad[1];
+  const size = (n: number, kk: number, ss: number, p: number, d: number) => {
+    const span = n - d * (kk - 1) - 1;
+    let o = (ceil ? Math.ceil(span / ss) : Math.floor(span / ss)) + 1;
+    if (ceil && (o - 1) * ss >= n - p) o--;
+    return o;
+  };
+  return {
+    batch: N, channels: C, inH: H, inW: W, outH: size(padH, k[0], s[0], pad[0], dil[0]), outW: size(padW, k[1], s[1], pad[1], dil[1]),
+    kH: k[0], kW: k[1], strideH: s[0], strideW: s[1], padTop: pad[0], padLeft: pad[1], dilationH: dil[0], dilationW: dil[1],
+    countIncludePad, padH, padW,
+  };
+}
+
+test('pooling kernels match the reference (max with argmax, avg with and without padding counted, ceil mode)', () => {
+  for (const [k, s, pad, dil] of [
+    [[2, 2], [2, 2], [0, 0], [1, 1]], [[3, 3], [2, 2], [1, 1], [1, 1]], [[3, 2], [1, 2], [1, 0], [1, 1]], [[2, 2], [1, 1], [0, 1], [2, 1]],
+  ] as [number, number][][]) {
+    for (const ceil of [false, true]) {
+      for (const cip of [false, true]) {
+        const [N, C, H, W] = [int(1, 3), int(1, 5), int(5, 11), int(5, 11)];
+        const p = poolInfo(N, C, H, W, k as [number, number], s as [number, number], pad as [number, number], dil as [number, number], ceil, cip);
+        const what = JSON.stringify(p);
+        const x = rand([N, C, H, W]);
+        const m = kernel('MaxPool2D')(x, p);
+        const m0 = ref(() => kernel('MaxPool2D')(x, p));
+        assertClose(m.y, m0.y, { atol: 0, rtol: 0 }, `MaxPool2D ${what}`);
+        assert.deepEqual([...m.argmax.data], [...m0.argmax.data], `MaxPool2D argmax ${what}`);
+        const dy = rand([...m0.y.shape]);
+        assertClose(kernel('MaxPool2DGrad')(dy, m0.argmax, p), ref(() => kernel('MaxPool2DGrad')(dy, m0.argmax, p)), tol(4), `MaxPool2DGrad ${what}`);
+        if (dil[0] === 1 && dil[1] === 1) {
+          assertClose(kernel('AvgPool2D')(x, p), ref(() => kernel('AvgPool2D')(x, p)), tol(9), `AvgPool2D ${what}`);
+          assertClose(kernel('AvgPool2DGrad')(dy, p), ref(() => kernel('AvgPool2DGrad')(dy, p)), tol(9), `AvgPool2DGrad ${what}`);
+        }
+      }
+    }
+  }
+});
+
+test('float64 inputs fall back to the reference kernels', () => {
+  const x = randn([1, 2, 5, 5], { dtype: 'float64', rng });
+  const w = randn([3, 2, 3, 3], { dtype: 'float64', rng });
+  const info = conv2dInfo('test', x, w, { padding: 1 });
+  const y = kernel('Conv2D')(x, w, null, info);
+  assert.equal(y.dtype, 'float64');
+  assert.deepEqual([...y.data], [...ref(() => kernel('Conv2D')(x, w, null, info)).data]);
+});
+
+test('1, 2 and 3 threads give bit-identical results', () => {
+  const x = rand([4, 8, 20, 18]);
+  const w = rand([12, 4, 3, 3]);
+  const b = rand([12]);
+  const info = conv2dInfo('test', x, w, { padding: 1, stride: [1, 2], groups: 2 });
+  const dy = rand([4, 12, info.outH, info.outW]);
+  const a = rand([3, 70, 50]);
+  const bm = rand([3, 50, 90]);
+  const run = () => [
+    kernel('Conv2D')(x, w, b, info), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
+    kernel('MatMul')(a, bm, { transA: false, transB: false }),
+  ];
+  const before = getNumThreads();
+  try {
+    setNumThreads(1);
+    const one = run();
+    for (const n of [2, 3]) {
+      setNumThreads(n);
+      assert.equal(getNumThreads(), n);
+      const many = run();
+      for (let i = 0; i < one.length; i++) assert.deepEqual(many[i].data, one[i].data, `output ${i} with ${n} threads`);
+    }
+  } finally {
+    setNumThreads(before);
+  }
+});
+
+test('packed weights are refreshed when the weight changes in place', () => {
+  const x = rand([1, 3, 6, 6]);
+  const w = rand([4, 3, 3, 3]);
+  const info = conv2dInfo('test', x, w, {});
+  const y1 = kernel('Conv2D')(x, w, null, info);
+  w.data[0] += 1;
+  w.markModified();
+  const y2 = kernel('Conv2D')(x, w, null, info);
+  assert.notDeepEqual(y1.data, y2.data);
+  assertClose(y2, ref(() => kernel('Conv2D')(x, w, null, info)), tol(27));
+});
+
+test('gradients through conv2d on the wasm backend match the reference backend', () => {
+  const x0 = rand([2, 4, 9, 8]);
+  const w0 = rand([6, 2, 3, 3]);
+  const b0 = rand([6]);
+  const r = rand([2, 6, 5, 3]);
+  const grads = (backend: string) =>
+    withBackend(backend, () => {
+      const x = new Tensor(x0.data.slice(), x0.shape, true);
+      const w = new Tensor(w0.data.slice(), w0.shape, true);
+      const b = new Tensor(b0.data.slice(), b0.shape, true);
+      const y = conv2d(x, w, { bias: b, stride: 2, padding: [1, 2, 0, 1], dilation: [1, 2], groups: 2 });
+      backward(y, r);
+      return [y, x.grad!, w.grad!, b.grad!];
+    });
+  const got = grads('wasm');
+  const want = grads('reference');
+  const names = ['y', 'dx', 'dw', 'db'];
+  for (let i = 0; i < 4; i++) assertClose(got[i], want[i], tol(2 * 5 * 4), `conv2d ${names[i]}`);
+});
