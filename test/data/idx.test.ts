@@ -90,6 +90,7 @@ test('mnist: directory variants, gzip identical to plain, missing and corrupt fi
     const gzBytes = readFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'));
     writeFileSync(join(dir, 'cut.gz'), gzBytes.subarray(0, gzBytes.length >> 1));
     assertThrowsWith(() => readIdxFile(join(dir, 'cut.gz')), FormatError, 'cut.gz', 'corrupt gzip data');
+    await assert.rejects(decodeIdx(gzBytes.subarray(0, gzBytes.length >> 1), 'cut.gz'), (e: Error) => e instanceof FormatError && /cut\.gz: corrupt gzip data/.test(e.message));
     writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), gzipSync(plainLabels.subarray(0, 5008)));
     assertThrowsWith(() => loadMNIST({ dir, split: 'test' }), FormatError, 't10k-labels-idx1-ubyte.gz', 'expected 10008 bytes for 10000 uint8', 'got 5008');
   } finally {
