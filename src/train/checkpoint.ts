@@ -3,6 +3,7 @@ import type { DataLoaderState } from '../data/index.js';
 import type { Module } from '../nn/index.js';
 import type { OptimizerStateDict } from '../optim/index.js';
 import { parseSafetensors, serializeSafetensors } from '../io/safetensors.js';
+import { crc32 } from '../io/crc32.js';
 
 /**
  * A checkpoint is one safetensors file: the model's parameters and buffers as
@@ -27,6 +28,8 @@ export interface TrainingState {
 
 export interface CheckpointInfo {
   format: typeof CHECKPOINT_FORMAT;
+  /** CRC-32 of every tensor's bytes in name order, filled in on save: catches damaged data the header cannot. */
+  crc32?: number;
   model: { name: string; config: Record<string, unknown> };
   training?: TrainingState;
 }
@@ -49,7 +52,17 @@ export function serializeCheckpoint(model: Module, info: CheckpointInfo): Uint8A
     );
     meta = { ...info, training: { ...info.training, optimizer: { ...info.training.optimizer, state: state as never } } };
   }
+  meta = { ...meta, crc32: tensorsCrc(tensors) };
   return serializeSafetensors(tensors, { format: CHECKPOINT_FORMAT, receptive: JSON.stringify(meta) });
+}
+
+function tensorsCrc(tensors: Record<string, Tensor>): number {
+  let c = 0;
+  for (const k of Object.keys(tensors).sort()) {
+    const d = tensors[k].data;
+    c = crc32(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), c);
+  }
+  return c;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -71,6 +84,8 @@ export function parseCheckpoint(bytes: Uint8Array, file: string): { tensors: Rec
   if (!isObj(info) || info.format !== CHECKPOINT_FORMAT || !isObj(info.model) || typeof info.model.name !== 'string' || !isObj(info.model.config)) {
     throw new FormatError(file, 'the "receptive" metadata lacks model.name and model.config');
   }
+  const crc = tensorsCrc(tensors);
+  if (info.crc32 !== crc) throw new FormatError(file, `tensor data is damaged: CRC-32 ${crc} does not match the recorded ${String(info.crc32)}`);
   const t = info.training;
   if (t !== undefined) {
     const ok = isObj(t) && Number.isInteger(t.step) && isObj(t.optimizer) && isObj(t.loader) && isObj(t.rng) && Array.isArray(t.history);
