@@ -73,7 +73,7 @@ test('initialisers: fan-in/out and the spread of He and Glorot draws', () => {
   const w = zeros([64, 32, 3, 3]);
   assert.deepEqual(fans(w), { fanIn: 288, fanOut: 576 });
   kaimingNormal_(w, { nonlinearity: 'relu', rng: new RNG(5) });
-  const std = Math.sqrt(w.data.reduce((s, v) => s + v * v, 0) / w.size);
+  const std = Math.sqrt(Array.from(w.data).reduce((s: number, v: number) => s + v * v, 0) / w.size);
   // He et al.: std = √(2 / fanIn); 18,432 draws put the sample std within 2%.
   assert.ok(Math.abs(std - Math.sqrt(2 / 288)) / Math.sqrt(2 / 288) < 0.02, `std ${std}`);
   const v = zeros([100, 200]);
