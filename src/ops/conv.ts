@@ -1,7 +1,7 @@
 import { kernel, type Conv2DInfo } from '../backend/index.js';
 import { record } from '../autograd/index.js';
 import { ArgumentError, DTypeError, ShapeError, Tensor } from '../tensor/index.js';
-import { checkFloat, checkTensor, describe, pair, view } from './util.js';
+import { checkFloat, checkOptions, checkTensor, describe, pair, view } from './util.js';
 
 /**
  * Padding: 'valid' (none), 'same' (TensorFlow's rule: output = ceil(input / stride),
@@ -110,6 +110,7 @@ function biasGrad(dy: Tensor): Tensor {
  */
 export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions = {}): Tensor {
   checkOperands('conv2d', x, weight);
+  opts = checkOptions('conv2d', opts);
   const info = conv2dInfo('conv2d', x, weight, opts);
   const bias = checkBias('conv2d', opts.bias, info.outChannels);
   const out = kernel('Conv2D')(x, weight, bias, info);
@@ -131,6 +132,7 @@ export interface Conv1dOptions {
 /** 1-D convolution over [N, C, L] with weight [outChannels, inChannels/groups, k]: conv2d with H = 1. */
 export function conv1d(x: Tensor, weight: Tensor, opts: Conv1dOptions = {}): Tensor {
   checkOperands('conv1d', x, weight);
+  opts = checkOptions('conv1d', opts);
   if (x.rank !== 3) throw new ShapeError('conv1d', 'input [N, C, L]', x.shape);
   if (weight.rank !== 3) throw new ShapeError('conv1d', 'weight [outChannels, inChannels/groups, k]', weight.shape);
   const p = opts.padding ?? 0;
@@ -178,6 +180,7 @@ export interface ConvTranspose2dOptions {
 export function convTranspose2d(x: Tensor, weight: Tensor, opts: ConvTranspose2dOptions = {}): Tensor {
   const op = 'convTranspose2d';
   checkOperands(op, x, weight);
+  opts = checkOptions(op, opts);
   if (x.rank !== 4) throw new ShapeError(op, 'input [N, C, H, W]', x.shape);
   if (weight.rank !== 4) throw new ShapeError(op, 'weight [inChannels, outChannels/groups, kH, kW]', weight.shape);
   const groups = opts.groups ?? 1;

@@ -3,7 +3,7 @@ import { logSoftmax, softplus } from './activation.js';
 import { add, clamp, div, log, mul, neg, square, sub } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 import { reshape } from './shape.js';
-import { checkFloat, checkNumber, checkTensor, describe, view } from './util.js';
+import { checkFloat, checkNumber, checkOptions, checkTensor, describe, view } from './util.js';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -11,11 +11,7 @@ export interface LossOptions {
   reduction?: Reduction;
 }
 
-function options<T extends object>(op: string, opts: unknown): Partial<T> {
-  if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object, got ${describe(opts)}`);
-  return opts as Partial<T>;
-}
+const options = <T extends object>(op: string, opts: unknown): Partial<T> => checkOptions(op, opts as Partial<T> | undefined);
 
 function reductionOf(op: string, r: unknown): Reduction {
   const v = r ?? 'mean';

@@ -3,7 +3,7 @@ import { allocate, ArgumentError, globalRNG, RNG, ShapeError, Tensor } from '../
 import { add, div, mul, pow, sqrt, square, sub } from './elementwise.js';
 import { mean } from './reduce.js';
 import { pad, reshape, slice } from './shape.js';
-import { checkFloat, checkInt, checkNumber, checkTensor, describe, view } from './util.js';
+import { checkFloat, checkInt, checkNumber, checkOptions, checkTensor, describe, view } from './util.js';
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -21,12 +21,6 @@ function perChannel(op: string, name: string, t: Tensor | null | undefined, C: n
   return t;
 }
 
-function options(op: string, opts: unknown): Record<string, unknown> {
-  if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object') throw new ArgumentError(op, `options must be an object, got ${describe(opts)}`);
-  return opts as Record<string, unknown>;
-}
-
 /**
  * Batch normalisation over every axis but the channel axis 1 (as
  * torch.nn.functional.batch_norm). Training normalises with the batch mean and
@@ -36,7 +30,7 @@ function options(op: string, opts: unknown): Record<string, unknown> {
 export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
   const op = 'batchNorm';
   checkFloat(op, 'x', checkTensor(op, 'x', x));
-  const o = options(op, opts) as BatchNormOptions;
+  const o = checkOptions(op, opts);
   if (x.rank < 2) throw new ShapeError(op, 'input [N, C] or [N, C, ...]', x.shape);
   const C = x.shape[1];
   const rm = perChannel(op, 'runningMean', runningMean, C);
@@ -96,7 +90,7 @@ export interface DropoutOptions {
 export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   const op = 'dropout';
   checkFloat(op, 'x', checkTensor(op, 'x', x));
-  const o = options(op, opts) as DropoutOptions;
+  const o = checkOptions(op, opts);
   const p = checkNumber(op, 'p', o.p ?? 0.5);
   if (!(p >= 0 && p < 1)) throw new ArgumentError(op, `p must be in [0, 1), got ${p}`);
   const training = o.training ?? true;
@@ -126,7 +120,7 @@ export interface LocalResponseNormOptions {
 export function localResponseNorm(x: Tensor, opts: LocalResponseNormOptions): Tensor {
   const op = 'localResponseNorm';
   checkFloat(op, 'x', checkTensor(op, 'x', x));
-  const o = options(op, opts) as Partial<LocalResponseNormOptions>;
+  const o = checkOptions<Partial<LocalResponseNormOptions>>(op, opts);
   const size = checkInt(op, 'size', o.size, 1);
   const alpha = checkNumber(op, 'alpha', o.alpha ?? 1e-4);
   const beta = checkNumber(op, 'beta', o.beta ?? 0.75);

@@ -2,13 +2,20 @@ import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
 import { ArgumentError, normAxis, Tensor } from '../tensor/index.js';
 import { binaryRaw, div, square, sub } from './elementwise.js';
-import { checkFloat, checkTensor, describe, view } from './util.js';
+import { checkFloat, checkOptions, checkTensor, describe, view } from './util.js';
 
 export interface ReduceOptions {
   /** Axis or axes to reduce (negative counts from the end); all axes when omitted. */
   axis?: number | readonly number[];
   /** Keep reduced axes as size 1. */
   keepdims?: boolean;
+}
+
+/** Options must be an object (null or a number in their place is a caller's slip, not a crash). */
+function checkReduceOptions<T extends ReduceOptions>(op: string, opts: T): T {
+  checkOptions(op, opts);
+  if (opts.keepdims !== undefined && typeof opts.keepdims !== 'boolean') throw new ArgumentError(op, `keepdims must be a boolean, got ${describe(opts.keepdims)}`);
+  return opts;
 }
 
 function resolveAxes(op: string, x: Tensor, axis: ReduceOptions['axis']): number[] {
@@ -31,6 +38,7 @@ function keptShape(x: Tensor, axes: number[]): number[] {
 
 export function sum(x: Tensor, opts: ReduceOptions = {}): Tensor {
   checkTensor('sum', 'x', x);
+  checkReduceOptions('sum', opts);
   const axes = resolveAxes('sum', x, opts.axis);
   const r = kernel('Reduce')(x, { op: 'sum', axes });
   const out = view(r, outShape(x, axes, opts.keepdims ?? false));
@@ -40,6 +48,7 @@ export function sum(x: Tensor, opts: ReduceOptions = {}): Tensor {
 export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
   checkTensor('mean', 'x', x);
   checkFloat('mean', 'x', x);
+  checkReduceOptions('mean', opts);
   const axes = resolveAxes('mean', x, opts.axis);
   let n = 1;
   for (const a of axes) n *= x.shape[a];
@@ -50,6 +59,7 @@ export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
 /** Max or min; the gradient goes to the elements equal to the result, shared evenly on ties. */
 function extreme(op: 'max' | 'min', x: Tensor, opts: ReduceOptions): Tensor {
   checkTensor(op, 'x', x);
+  checkReduceOptions(op, opts);
   const axes = resolveAxes(op, x, opts.axis);
   if (axes.some((a) => x.shape[a] === 0)) throw new ArgumentError(op, `cannot reduce an empty axis of shape [${x.shape.join(', ')}]`);
   const r = kernel('Reduce')(x, { op, axes });
@@ -90,10 +100,12 @@ export interface VarianceOptions extends ReduceOptions {
 export function variance(x: Tensor, opts: VarianceOptions = {}): Tensor {
   checkTensor('variance', 'x', x);
   checkFloat('variance', 'x', x);
+  checkReduceOptions('variance', opts);
+  const correction = opts.correction ?? 1;
+  if (typeof correction !== 'number' || !Number.isFinite(correction)) throw new ArgumentError('variance', `correction must be a number, got ${describe(correction)}`);
   const axes = resolveAxes('variance', x, opts.axis);
   let n = 1;
   for (const a of axes) n *= x.shape[a];
-  const correction = opts.correction ?? 1;
   const m = mean(x, { axis: axes, keepdims: true });
   const sq = square(sub(x, m));
   const s = sum(sq, { axis: axes, keepdims: opts.keepdims });

@@ -1,7 +1,7 @@
 import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
-import { ArgumentError, DTypeError, ShapeError, broadcastShapes, formatShape, isDType, normAxis, shapesEqual, sizeOf, Tensor, type DType } from '../tensor/index.js';
-import { checkInt, checkTensor, describe, sumToShape, view } from './util.js';
+import { ArgumentError, DTypeError, ShapeError, broadcastShapes, checkShape, formatShape, isDType, normAxis, shapesEqual, sizeOf, Tensor, type DType } from '../tensor/index.js';
+import { checkInt, checkNumber, checkTensor, describe, sumToShape, view } from './util.js';
 
 /** Same data in a new shape; one entry may be −1 and is inferred. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -76,6 +76,7 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   checkTensor('broadcastTo', 'x', x);
+  checkShape('broadcastTo', shape);
   const target = broadcastShapes('broadcastTo', x.shape, shape);
   if (!shapesEqual(target, shape)) throw new ShapeError('broadcastTo', `a shape that broadcasts to ${formatShape(shape)}`, x.shape);
   const out = kernel('BroadcastTo')(x, { shape: target });
@@ -170,6 +171,7 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
     if (d % sizes !== 0) throw new ShapeError('split', `an axis divisible into ${sizes} equal parts`, x.shape, `axis ${ax} has ${d}`);
     parts = new Array<number>(sizes).fill(d / sizes);
   } else {
+    if (!Array.isArray(sizes)) throw new ArgumentError('split', `sizes must be a number or an array of numbers, got ${describe(sizes)}`);
     parts = sizes.slice();
     if (parts.some((p) => !Number.isInteger(p) || p < 0) || parts.reduce((a, b) => a + b, 0) !== d) {
       throw new ShapeError('split', `sizes summing to ${d} (axis ${ax})`, describe(sizes));
@@ -193,6 +195,7 @@ export type PadSpec = readonly (readonly [number, number])[];
  */
 export function pad(x: Tensor, pads: PadSpec, value = 0): Tensor {
   checkTensor('pad', 'x', x);
+  checkNumber('pad', 'value', value);
   if (!Array.isArray(pads) || pads.length > x.rank) throw new ArgumentError('pad', `pads must list at most ${x.rank} [before, after] pairs, got ${describe(pads)}`);
   const full: [number, number][] = x.shape.map(() => [0, 0]);
   const off = x.rank - pads.length;
@@ -209,7 +212,7 @@ export function pad(x: Tensor, pads: PadSpec, value = 0): Tensor {
 /** Change dtype; the gradient is cast back (none flows into int32). */
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
-  if (!isDType(dtype)) throw new DTypeError('cast', 'float32, float64 or int32', String(dtype));
+  if (!isDType(dtype)) throw new DTypeError('cast', 'float32, float64 or int32', describe(dtype));
   if (x.dtype === dtype) return x;
   const out = kernel('Cast')(x, { dtype });
   if (dtype === 'int32') return out;

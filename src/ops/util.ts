@@ -1,5 +1,5 @@
 import { kernel } from '../backend/index.js';
-import { ArgumentError, DTypeError, Tensor, allocate, shapesEqual, type DType } from '../tensor/index.js';
+import { ArgumentError, DTypeError, Tensor, allocate, shapesEqual, show, type DType } from '../tensor/index.js';
 
 export type TensorOrNumber = Tensor | number;
 
@@ -39,11 +39,15 @@ export function checkNumber(op: string, name: string, v: unknown): number {
   return v;
 }
 
-export function describe(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
-  if (typeof v === 'string') return JSON.stringify(v);
-  return String(v);
+/** An options argument: undefined means defaults; null or a non-object is refused rather than crashing on a property read. */
+export function checkOptions<T extends object>(op: string, opts: T | undefined): T {
+  if (opts === undefined) return {} as T;
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts)) throw new ArgumentError(op, `options must be an object, got ${describe(opts)}`);
+  return opts;
 }
+
+/** Any argument as text for an error message (never throws). */
+export const describe = show;
 
 /** An int or a pair of ints ([h, w]) as a pair, each checked against min. */
 export function pair(op: string, name: string, v: unknown, min: number): [number, number] {

@@ -1,4 +1,4 @@
-import { ArgumentError } from './errors.js';
+import { ArgumentError, show } from './errors.js';
 
 export type DType = 'float32' | 'float64' | 'int32';
 export type FloatDType = 'float32' | 'float64';
@@ -19,7 +19,7 @@ export function allocate(dtype: DType, size: number): DataArray {
     case 'int32':
       return new Int32Array(size);
     default:
-      throw new ArgumentError('tensor', `unknown dtype ${String(dtype)} (expected float32, float64 or int32)`);
+      throw new ArgumentError('tensor', `unknown dtype ${show(dtype)} (expected float32, float64 or int32)`);
   }
 }
 

@@ -46,6 +46,21 @@ export class FormatError extends ReceptiveError {
   }
 }
 
+/**
+ * Any value as text for an error message. Never throws: objects without a
+ * prototype (or with a throwing toString) would otherwise turn a ShapeError
+ * into a TypeError while the message is built.
+ */
+export function show(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(show).join(', ')}]`;
+  if (typeof v === 'string') return JSON.stringify(v);
+  try {
+    return String(v);
+  } catch {
+    return `an object`;
+  }
+}
+
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

@@ -3,7 +3,7 @@
  * is four 32-bit words (xoshiro128**), advanced with integer ops only, and
  * normals come from Box–Muller over doubles built from those words.
  */
-import { ArgumentError } from './errors.js';
+import { ArgumentError, show } from './errors.js';
 
 export type RNGState = readonly [number, number, number, number];
 
@@ -28,7 +28,7 @@ export class RNG {
   }
 
   seed(seed: number): void {
-    if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ArgumentError('RNG', `seed must be a finite number, got ${String(seed)}`);
+    if (typeof seed !== 'number' || !Number.isFinite(seed)) throw new ArgumentError('RNG', `seed must be a finite number, got ${show(seed)}`);
     const hi = Math.floor(seed / 4294967296);
     const next = splitmix32((seed >>> 0) ^ Math.imul(hi >>> 0, 0x27d4eb2d));
     for (let i = 0; i < 4; i++) this.s[i] = next();
@@ -99,7 +99,7 @@ export class RNG {
     if (!state || !Array.isArray(state.s) || state.s.length !== 4 || state.s.some((v) => !Number.isInteger(v) || v < 0 || v > 0xffffffff)) {
       throw new ArgumentError('RNG', 'state must hold four unsigned 32-bit integers');
     }
-    if (state.spare !== null && typeof state.spare !== 'number') throw new ArgumentError('RNG', `state.spare must be a number or null, got ${String(state.spare)}`);
+    if (state.spare !== null && typeof state.spare !== 'number') throw new ArgumentError('RNG', `state.spare must be a number or null, got ${show(state.spare)}`);
     this.s.set(state.s);
     this.spare = state.spare;
   }

@@ -1,4 +1,4 @@
-import { ArgumentError, ShapeError, formatShape } from './errors.js';
+import { ArgumentError, ShapeError, formatShape, show } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -20,10 +20,10 @@ export function stridesOf(shape: Shape): number[] {
 }
 
 export function checkShape(op: string, shape: unknown): number[] {
-  if (!Array.isArray(shape)) throw new ArgumentError(op, `shape must be an array of non-negative integers, got ${String(shape)}`);
+  if (!Array.isArray(shape)) throw new ArgumentError(op, `shape must be an array of non-negative integers, got ${show(shape)}`);
   for (const d of shape) {
     if (!Number.isInteger(d) || d < 0) {
-      throw new ArgumentError(op, `shape must hold non-negative integers, got ${formatShape(shape as number[])}`);
+      throw new ArgumentError(op, `shape must hold non-negative integers, got ${show(shape)}`);
     }
   }
   return shape.slice() as number[];
@@ -53,7 +53,7 @@ export function broadcastShapes(op: string, a: Shape, b: Shape): number[] {
 /** Normalise a possibly negative axis against a rank, with a clear error. */
 export function normAxis(op: string, axis: number, rank: number): number {
   if (!Number.isInteger(axis) || axis < -rank || axis >= Math.max(rank, 1)) {
-    throw new ArgumentError(op, `axis ${axis} is out of range for a tensor of rank ${rank}`);
+    throw new ArgumentError(op, `axis ${show(axis)} is out of range for a tensor of rank ${rank}`);
   }
   return axis < 0 ? axis + rank : axis;
 }

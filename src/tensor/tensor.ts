@@ -1,5 +1,5 @@
 import { allocate, dtypeOf, isDType, type DataArray, type DType } from './dtype.js';
-import { ArgumentError, DTypeError, ShapeError, formatShape } from './errors.js';
+import { ArgumentError, DTypeError, ShapeError, formatShape, show } from './errors.js';
 import { sizeOf, checkShape, type Shape } from './shape.js';
 import { globalRNG, type RNG } from './rng.js';
 import { formatTensor } from './format.js';
@@ -100,7 +100,7 @@ export interface TensorOptions {
 export type TensorLike = NestedArray | boolean | DataArray | readonly number[];
 
 function checkDType(op: string, dtype: unknown): DType {
-  if (!isDType(dtype)) throw new DTypeError(op, 'float32, float64 or int32', String(dtype));
+  if (!isDType(dtype)) throw new DTypeError(op, 'float32, float64 or int32', show(dtype));
   return dtype;
 }
 
