@@ -1,7 +1,8 @@
 import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
 import { normAxis, Tensor } from '../tensor/index.js';
-import { add, binaryRaw, mul, square, unary } from './elementwise.js';
+import { add, mul, square } from './elementwise.js';
+import { binaryRaw, unary } from './util.js';
 import { checkFloat, checkNumber, checkTensor, toTensor } from './util.js';
 
 /** Refuse non-tensors and integer tensors before an activation computes. */

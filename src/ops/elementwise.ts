@@ -1,16 +1,7 @@
-import { kernel, type BinaryOp, type UnaryOp } from '../backend/index.js';
+import { kernel, type UnaryOp } from '../backend/index.js';
 import { record } from '../autograd/index.js';
 import { broadcastShapes, Tensor } from '../tensor/index.js';
-import { checkFloat, checkNumber, checkTensor, sumToShape, toTensor, type TensorOrNumber } from './util.js';
-
-export function unary(op: UnaryOp, x: Tensor, attrs: { alpha?: number; beta?: number } = {}): Tensor {
-  return kernel('Unary')(x, { op, ...attrs });
-}
-
-export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, name: string = op): Tensor {
-  const outShape = broadcastShapes(name, a.shape, b.shape);
-  return kernel('Binary')(a, b, { op, outShape });
-}
+import { binaryRaw, checkFloat, checkNumber, checkTensor, sumToShape, toTensor, unary, type TensorOrNumber } from './util.js';
 
 function operands(op: string, a: TensorOrNumber, b: TensorOrNumber): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') return [toTensor(op, 'a', a), toTensor(op, 'b', b)];

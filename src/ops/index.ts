@@ -1,4 +1,4 @@
-export * from './util.js';
+export type { TensorOrNumber } from './util.js';
 export * from './elementwise.js';
 export * from './reduce.js';
 export * from './shape.js';

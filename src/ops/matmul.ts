@@ -1,7 +1,7 @@
 import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
 import { broadcastShapes, formatShape, ShapeError, sizeOf, Tensor } from '../tensor/index.js';
-import { binaryRaw } from './elementwise.js';
+import { binaryRaw } from './util.js';
 import { checkFloat, checkTensor, sumToShape, view } from './util.js';
 
 /**

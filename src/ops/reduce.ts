@@ -1,7 +1,8 @@
 import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
 import { ArgumentError, normAxis, Tensor } from '../tensor/index.js';
-import { binaryRaw, div, square, sub } from './elementwise.js';
+import { div, square, sub } from './elementwise.js';
+import { binaryRaw } from './util.js';
 import { checkFloat, checkOptions, checkTensor, describe, view } from './util.js';
 
 export interface ReduceOptions {

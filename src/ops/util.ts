@@ -1,5 +1,5 @@
-import { kernel } from '../backend/index.js';
-import { ArgumentError, DTypeError, Tensor, allocate, shapesEqual, show, type DType } from '../tensor/index.js';
+import { kernel, type BinaryOp, type UnaryOp } from '../backend/index.js';
+import { ArgumentError, DTypeError, Tensor, allocate, broadcastShapes, shapesEqual, show, type DType } from '../tensor/index.js';
 
 export type TensorOrNumber = Tensor | number;
 
@@ -81,4 +81,14 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
 /** Same data, new shape (contiguous tensors reshape for free). */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(x.data, shape);
+}
+
+/** Raw kernel calls without autograd, for backward rules and internal use. */
+export function unary(op: UnaryOp, x: Tensor, attrs: { alpha?: number; beta?: number } = {}): Tensor {
+  return kernel('Unary')(x, { op, ...attrs });
+}
+
+export function binaryRaw(op: BinaryOp, a: Tensor, b: Tensor, name: string = op): Tensor {
+  const outShape = broadcastShapes(name, a.shape, b.shape);
+  return kernel('Binary')(a, b, { op, outShape });
 }

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentError, DTypeError, RNG, ShapeError, Tensor, randn, tensor } from '../../src/tensor/index.js';
 import { backward, detach, gradcheck, isGradEnabled, noGrad, record, withGrad } from '../../src/autograd/index.js';
-import { add, exp, matmul, mean, mul, relu, softmax, sum, unary } from '../../src/ops/index.js';
+import { add, exp, matmul, mean, mul, relu, softmax, sum } from '../../src/ops/index.js';
+import { unary } from '../../src/ops/util.js';
 import { assertThrowsWith } from '../helpers.js';
 
 const leaf = (v: number[]) => tensor(v, { dtype: 'float64', requiresGrad: true });

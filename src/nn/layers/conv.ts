@@ -1,5 +1,6 @@
 import { ArgumentError, zeros, type RNG, type Tensor } from '../../tensor/index.js';
-import { conv1d, conv2d, convTranspose2d, pair, type Padding } from '../../ops/index.js';
+import { conv1d, conv2d, convTranspose2d, type Padding } from '../../ops/index.js';
+import { pair } from '../../ops/util.js';
 import { Module, type Parameter } from '../module.js';
 import { defaultLayerInit } from '../init.js';
 
