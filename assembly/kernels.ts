@@ -81,50 +81,78 @@ export function prep(a: usize, tid: i32, nth: i32): void {
 /**
  * Offset-table GEMM, the core of every convolution and matrix product:
  *   Y[n][g][m][q] = bias[g·M + m] + Σ_k A[n][g][m][k] · X[n][g][q + off[k]]
- * for q in [0, Qpad) (Qpad a multiple of 8). A is packed in panels of 4 rows:
- * Ap[panel][k][4]. Work items are (n, g, column block of CB columns), spread
- * over threads; every output is summed over k in order by one thread.
+ * over a grid of `rows` rows, Wq wide, of which the first outW columns are computed
+ * and kept: grid point q = i·Wq + j (j < outW) goes to Y + m·dPm + (r0 + i·rs)·dR + c0 + j·cs.
+ * Tiles of 8 columns start at the beginning of each row, so only a row's last tile
+ * can be partial.
+ * A is packed in panels of 4 rows: Ap[panel][k][4]. For each tile of 8 grid points
+ * the 8 inputs of every tap are packed once into a contiguous [K][8] block (in
+ * this thread's scratch), then every 4-row panel runs a 4×8 register-blocked
+ * micro-kernel over it. Work items are (n, g, block of PB panels, block of TB
+ * tiles); every output is summed over k in order by one thread.
  * args: A, aStrideN, aStrideG, K, off, X, xStrideN, xStrideG, Y, yStrideN, yStrideG,
- *       yRow, M, Qpad, N, G, bias(0 = none)
+ *       M, rows, N, G, bias(0 = none), Wq, outW, dR, dPm, r0, rs, c0, cs, scratch, scratchStride
  */
-const CB: i32 = 128;
+const TB: i32 = 16;
+const PB: i32 = 8;
 export function gemm(a: usize, tid: i32, nth: i32): void {
   const A = <usize>arg(a, 0), aSN = arg(a, 1), aSG = arg(a, 2), K = arg(a, 3), off = <usize>arg(a, 4);
   const X = <usize>arg(a, 5), xSN = arg(a, 6), xSG = arg(a, 7), Y = <usize>arg(a, 8), ySN = arg(a, 9), ySG = arg(a, 10);
-  const yRow = arg(a, 11), M = arg(a, 12), Qpad = arg(a, 13), N = arg(a, 14), G = arg(a, 15), bias = <usize>arg(a, 16);
-  const nCB = (Qpad + CB - 1) / CB;
-  const items = N * G * nCB;
-  const i0 = lo(tid, nth, items), i1 = lo(tid + 1, nth, items);
+  const M = arg(a, 11), rows = arg(a, 12), N = arg(a, 13), G = arg(a, 14), bias = <usize>arg(a, 15);
+  const Wq = arg(a, 16), outW = arg(a, 17), dR = arg(a, 18), dPm = arg(a, 19), r0 = arg(a, 20), rs = arg(a, 21), c0 = arg(a, 22), cs = arg(a, 23);
+  const bt = <usize>arg(a, 24) + <usize>tid * <usize>arg(a, 25);
+  const spill = bt + (<usize>K << 5);
+  const tpr = (outW + 7) >> 3;
+  const tiles = rows * tpr;
+  const nCB = (tiles + TB - 1) / TB;
   const panels = (M + 3) >> 2;
+  const nPB = (panels + PB - 1) / PB;
+  const items = N * G * nPB * nCB;
+  const i0 = lo(tid, nth, items), i1 = lo(tid + 1, nth, items);
   for (let it = i0; it < i1; it++) {
     const cb = it % nCB;
-    const ng = it / nCB;
-    const g = ng % G;
-    const n = ng / G;
-    const q0 = cb * CB;
-    let q1 = q0 + CB; if (q1 > Qpad) q1 = Qpad;
+    let t = it / nCB;
+    const pb = t % nPB;
+    t = t / nPB;
+    const g = t % G;
+    const n = t / G;
+    const t0 = cb * TB;
+    let t1 = t0 + TB; if (t1 > tiles) t1 = tiles;
+    let p1 = (pb + 1) * PB; if (p1 > panels) p1 = panels;
     const Ab = A + ((<usize>n * aSN + <usize>g * aSG) << 2);
     const Xb = X + ((<usize>n * xSN + <usize>g * xSG) << 2);
     const Yb = Y + ((<usize>n * ySN + <usize>g * ySG) << 2);
-    for (let p = 0; p < panels; p++) {
-      const m0 = p << 2;
-      const Ap = Ab + (<usize>p * K << 4);
-      let b0 = f32x4.splat(0), b1 = b0, b2 = b0, b3 = b0;
-      if (bias != 0) {
-        const bb = bias + (<usize>(g * M + m0) << 2);
-        b0 = v128.load32_splat(bb);
-        if (m0 + 1 < M) b1 = v128.load32_splat(bb + 4);
-        if (m0 + 2 < M) b2 = v128.load32_splat(bb + 8);
-        if (m0 + 3 < M) b3 = v128.load32_splat(bb + 12);
+    for (let tt = t0; tt < t1; tt++) {
+      const row = tt / tpr;
+      const col = (tt - row * tpr) << 3;
+      const q = row * Wq + col;
+      // Pack the tile: bt[k][0..8] = X[q + off[k] + 0..8].
+      const xq = Xb + (<usize>q << 2);
+      for (let k = 0; k < K; k++) {
+        const xp = xq + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+        const d = bt + (<usize>k << 5);
+        v128.store(d, v128.load(xp));
+        v128.store(d, v128.load(xp, 16), 16);
       }
-      for (let q = q0; q < q1; q += 8) {
+      const valid = outW - col < 8 ? outW - col : 8;
+      const fast = cs == 1 && valid == 8;
+      for (let p = pb * PB; p < p1; p++) {
+        const m0 = p << 2;
+        let b0 = f32x4.splat(0), b1 = b0, b2 = b0, b3 = b0;
+        if (bias != 0) {
+          const bb = bias + (<usize>(g * M + m0) << 2);
+          b0 = v128.load32_splat(bb);
+          if (m0 + 1 < M) b1 = v128.load32_splat(bb + 4);
+          if (m0 + 2 < M) b2 = v128.load32_splat(bb + 8);
+          if (m0 + 3 < M) b3 = v128.load32_splat(bb + 12);
+        }
         let c00 = b0, c01 = b0, c10 = b1, c11 = b1, c20 = b2, c21 = b2, c30 = b3, c31 = b3;
-        const xq = Xb + (<usize>q << 2);
-        let ap = Ap;
-        for (let k = 0; k < K; k++) {
-          const xp = xq + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
-          const x0 = v128.load(xp);
-          const x1 = v128.load(xp, 16);
+        let ap = Ab + (<usize>p * K << 4);
+        let bp = bt;
+        const be = bt + (<usize>K << 5);
+        while (bp < be) {
+          const x0 = v128.load(bp);
+          const x1 = v128.load(bp, 16);
           let w = v128.load32_splat(ap);
           c00 = madd(w, x0, c00); c01 = madd(w, x1, c01);
           w = v128.load32_splat(ap, 4);
@@ -134,12 +162,29 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
           w = v128.load32_splat(ap, 12);
           c30 = madd(w, x0, c30); c31 = madd(w, x1, c31);
           ap += 16;
+          bp += 32;
         }
-        let yp = Yb + ((<usize>m0 * yRow + q) << 2);
-        v128.store(yp, c00); v128.store(yp, c01, 16);
-        if (m0 + 1 < M) { yp += <usize>yRow << 2; v128.store(yp, c10); v128.store(yp, c11, 16); }
-        if (m0 + 2 < M) { yp += <usize>yRow << 2; v128.store(yp, c20); v128.store(yp, c21, 16); }
-        if (m0 + 3 < M) { yp += <usize>yRow << 2; v128.store(yp, c30); v128.store(yp, c31, 16); }
+        const yr = Yb + ((<usize>m0 * dPm) << 2);
+        const step = <usize>dPm << 2;
+        if (fast) {
+          const yp = yr + ((<usize>(r0 + row * rs) * dR + c0 + col) << 2);
+          v128.store(yp, c00); v128.store(yp, c01, 16);
+          if (m0 + 1 < M) { v128.store(yp + step, c10); v128.store(yp + step, c11, 16); }
+          if (m0 + 2 < M) { v128.store(yp + 2 * step, c20); v128.store(yp + 2 * step, c21, 16); }
+          if (m0 + 3 < M) { v128.store(yp + 3 * step, c30); v128.store(yp + 3 * step, c31, 16); }
+        } else {
+          v128.store(spill, c00); v128.store(spill, c01, 16);
+          v128.store(spill, c10, 32); v128.store(spill, c11, 48);
+          v128.store(spill, c20, 64); v128.store(spill, c21, 80);
+          v128.store(spill, c30, 96); v128.store(spill, c31, 112);
+          const ro = <usize>(r0 + row * rs) * dR + c0;
+          for (let j = 0; j < valid; j++) {
+            const o = (ro + <usize>((col + j) * cs)) << 2;
+            for (let r = 0; r < 4; r++) {
+              if (m0 + r < M) store<f32>(yr + <usize>r * step + o, load<f32>(spill + (<usize>(r * 8 + j) << 2)));
+            }
+          }
+        }
       }
     }
   }

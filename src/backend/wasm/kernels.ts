@@ -110,7 +110,6 @@ function packed(w: Tensor, key: string, floats: number, fill: (f: Float32Array, 
 // ------------------------------------------------------------ convolution
 
 const cdiv = (a: number, b: number) => Math.ceil(a / b);
-const r8 = (n: number) => cdiv(n, 8) * 8;
 const fdiv = (a: number, b: number) => Math.floor(a / b);
 
 /** The phase-split, padded input layout of a convolution's x (see `prep` in assembly/kernels.ts). */
@@ -149,9 +148,22 @@ function prepInput(ar: Arena, x: Tensor, c: Conv2DInfo, L: ReturnType<typeof inp
   return dst;
 }
 
-/** Copy rows × cols of each plane out of a wider grid (optionally strided on the destination). */
-function scatter(src: number, sP: number, sR: number, dst: number, dP: number, dR: number, P: number, rows: number, cols: number, r0 = 0, rs = 1, c0 = 0, cs = 1): void {
-  rt.run('scatter', [src, sP, sR, dst, dP, dR, P, rows, cols, r0, rs, c0, cs], P * rows * cols);
+interface GemmArgs {
+  A: number; aSN: number; aSG: number; K: number; off: number; X: number; xSN: number; xSG: number;
+  Y: number; ySN: number; ySG: number; M: number; rows: number; N: number; G: number; bias: number;
+  /** Grid row width, kept columns, destination row stride, destination stride per output row m. */
+  Wq: number; outW: number; dR: number; dPm: number;
+  r0?: number; rs?: number; c0?: number; cs?: number;
+}
+
+/** Run the offset-table GEMM (assembly/kernels.ts `gemm`) with per-thread packing scratch. */
+function gemm(ar: Arena, g: GemmArgs): void {
+  const stride = Math.ceil((g.K * 32 + 128) / 64) * 64;
+  const scratch = ar.alloc((stride * rt.getThreads()) / 4);
+  rt.run('gemm', [
+    g.A, g.aSN, g.aSG, g.K, g.off, g.X, g.xSN, g.xSG, g.Y, g.ySN, g.ySG, g.M, g.rows, g.N, g.G, g.bias,
+    g.Wq, g.outW, g.dR, g.dPm, g.r0 ?? 0, g.rs ?? 1, g.c0 ?? 0, g.cs ?? 1, scratch, stride,
+  ], g.N * g.G * g.M * g.rows * g.outW * Math.max(g.K, 1));
 }
 
 export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
@@ -171,15 +183,14 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
     const X = prepInput(ar, x, c, L);
     const off = ar.putInt(L.off);
     const b = bias ? ar.put(bias.data as Float32Array) : 0;
-    const Q = c.outH * L.Wq;
-    const Qpad = r8(Q);
     const OC = c.outChannels;
-    const Y = ar.alloc(c.batch * OC * Qpad);
-    rt.run('gemm', [A, 0, panels * K * 4, K, off, X, c.inChannels * L.cs, L.cinG * L.cs, Y, OC * Qpad, coutG * Qpad, Qpad, coutG, Qpad, c.batch, G, b], c.batch * OC * Qpad * K);
-    const n = c.batch * OC * c.outH * c.outW;
-    if (L.Wq === c.outW && Qpad === Q) return out(Y, n, [c.batch, OC, c.outH, c.outW]);
+    const plane = c.outH * c.outW;
+    const n = c.batch * OC * plane;
     const y = ar.alloc(n);
-    scatter(Y, Qpad, L.Wq, y, c.outH * c.outW, c.outW, c.batch * OC, c.outH, c.outW);
+    gemm(ar, {
+      A, aSN: 0, aSG: panels * K * 4, K, off, X, xSN: c.inChannels * L.cs, xSG: L.cinG * L.cs, Y: y, ySN: OC * plane, ySG: coutG * plane,
+      M: coutG, rows: c.outH, N: c.batch, G, bias: b, Wq: L.Wq, outW: c.outW, dR: c.outW, dPm: plane,
+    });
     return out(y, n, [c.batch, OC, c.outH, c.outW]);
   } finally {
     ar.done();
@@ -261,11 +272,11 @@ export const Conv2DBackpropInput: KernelSignatures['Conv2DBackpropInput'] = (dy,
           for (const sh of ph.shift) for (const sw of pw.shift) offs[k++] = ocg * plane + (sh + padT) * Wd + sw + padL;
         }
         const off = ar.putInt(offs);
-        const Q = ph.A * Wd;
-        const Qpad = r8(Q);
-        const Y = ar.alloc(c.batch * c.inChannels * Qpad);
-        rt.run('gemm', [A, 0, panels * K * 4, K, off, D, c.outChannels * plane, coutG * plane, Y, c.inChannels * Qpad, cinG * Qpad, Qpad, cinG, Qpad, c.batch, G, 0], c.batch * c.inChannels * Qpad * Math.max(K, 1));
-        scatter(Y, Qpad, Wd, dx, c.inH * c.inW, c.inW, c.batch * c.inChannels, ph.A, pw.A, ph.r, sH, pw.r, sW);
+        const inPlane = c.inH * c.inW;
+        gemm(ar, {
+          A, aSN: 0, aSG: panels * K * 4, K, off, X: D, xSN: c.outChannels * plane, xSG: coutG * plane, Y: dx, ySN: c.inChannels * inPlane, ySG: cinG * inPlane,
+          M: cinG, rows: ph.A, N: c.batch, G, bias: 0, Wq: Wd, outW: pw.A, dR: c.inW, dPm: inPlane, r0: ph.r, rs: sH, c0: pw.r, cs: sW,
+        });
       }
     }
     return out(dx, n, [c.batch, c.inChannels, c.inH, c.inW]);
@@ -340,13 +351,9 @@ export const MatMul: KernelSignatures['MatMul'] = (a, b, { transA, transB }) => 
     const offs = new Int32Array(K);
     for (let k = 0; k < K; k++) offs[k] = k * N;
     const off = ar.putInt(offs);
-    const Qpad = r8(N);
-    const Y = ar.alloc(Math.max(1, B * M * Qpad));
-    rt.run('gemm', [Ap, aS, 0, K, off, X, K * N, 0, Y, M * Qpad, 0, Qpad, M, Qpad, B, 1, 0], B * M * Qpad * K);
     const n = B * M * N;
-    if (Qpad === N) return out(Y, n, [B, M, N]);
-    const y = ar.alloc(n);
-    scatter(Y, M * Qpad, Qpad, y, M * N, N, B, M, N);
+    const y = ar.alloc(Math.max(1, n));
+    gemm(ar, { A: Ap, aSN: aS, aSG: 0, K, off, X, xSN: K * N, xSG: 0, Y: y, ySN: M * N, ySG: 0, M, rows: 1, N: B, G: 1, bias: 0, Wq: N, outW: N, dR: 0, dPm: N });
     return out(y, n, [B, M, N]);
   } finally {
     ar.done();

@@ -1,0 +1,89 @@
+// Receptive on its wasm backend (or the reference backend with --backend reference).
+// Usage: node --import tsx bench/engines/receptive.ts <conv|resnet224|resnet32|lenet> [threads]
+import { Tensor } from '../../src/tensor/index.js';
+import { setBackend, kernel } from '../../src/backend/index.js';
+import { enableWasmBackend, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
+import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
+import { relu } from '../../src/ops/activation.js';
+import { add } from '../../src/ops/elementwise.js';
+import { maxPool2d, globalAvgPool2d } from '../../src/ops/pool.js';
+import { linear } from '../../src/ops/matmul.js';
+import { reshape } from '../../src/ops/shape.js';
+import { noGrad } from '../../src/autograd/index.js';
+// @ts-ignore: plain JS helper module
+import { CONV_CASES, convData, convFlops, outSize, resnet18, seeded, time, checksum, report } from '../common.mjs';
+
+const [what = 'conv', thr = '1', backend = 'wasm'] = process.argv.slice(2);
+if (backend === 'wasm') {
+  if (!(await enableWasmBackend())) throw new Error('wasm backend unavailable');
+  setNumThreads(Number(thr));
+} else await setBackend(backend);
+const engine = backend === 'wasm' ? `receptive-wasm ${thr} thr` : `receptive-${backend}`;
+const results: Record<string, unknown> = { info: wasmInfo() };
+
+if (what === 'conv') {
+  for (const [name, c] of Object.entries(CONV_CASES) as [string, any][]) {
+    const d = convData(c);
+    const x = new Tensor(d.x, [c.N, c.C, c.H, c.W]);
+    const w = new Tensor(d.w, [c.OC, c.C, c.k, c.k]);
+    const o = outSize(c);
+    const dy = new Tensor(d.dy, [c.N, c.OC, o, o]);
+    const info = conv2dInfo('bench', x, w, { padding: c.pad });
+    let y: Tensor | null = null;
+    const fwd = await time(() => { y = kernel('Conv2D')(x, w, null, info); });
+    const r: Record<string, unknown> = { fwd, gflops: convFlops(c) / fwd.ms / 1e6, checksum: checksum(y!.data) };
+    if (name === 'b' || name === 'c') {
+      r.dx = await time(() => { kernel('Conv2DBackpropInput')(dy, w, info); }, { reps: 5 });
+      r.dw = await time(() => { kernel('Conv2DBackpropFilter')(x, dy, info); }, { reps: 5 });
+      r.bwd = await time(() => { kernel('Conv2DBackpropInput')(dy, w, info); kernel('Conv2DBackpropFilter')(x, dy, info); }, { reps: 5 });
+    }
+    results[name] = r;
+  }
+} else if (what.startsWith('resnet')) {
+  const size = Number(what.slice(6));
+  const steps = resnet18().map((s: any) => {
+    if (s.op === 'conv') return { ...s, wt: new Tensor(s.w, [s.cout, s.cin, s.k, s.k]), bt: new Tensor(s.b, [s.cout]) };
+    if (s.op === 'fc') return { ...s, wt: new Tensor(s.w, [1000, 512]), bt: new Tensor(s.b, [1000]) };
+    return s;
+  });
+  const input = new Tensor(seeded(3 * size * size, 7), [1, 3, size, size]);
+  const run = () => noGrad(() => {
+    const v: Record<string, Tensor> = { input };
+    for (const s of steps) {
+      if (s.op === 'conv') {
+        const y = conv2d(v[s.x], s.wt, { bias: s.bt, stride: s.s, padding: s.p });
+        v[s.y] = s.relu ? relu(y) : y;
+      } else if (s.op === 'maxpool') v[s.y] = maxPool2d(v[s.x], { kernelSize: 3, stride: 2, padding: 1 });
+      else if (s.op === 'add') {
+        const y = add(v[s.a], v[s.b]);
+        v[s.y] = s.relu ? relu(y) : y;
+      } else if (s.op === 'gap') v[s.y] = reshape(globalAvgPool2d(v[s.x]), [1, 512]);
+      else if (s.op === 'fc') v[s.y] = linear(v[s.x], s.wt, s.bt);
+    }
+    return v.logits;
+  });
+  let out: Tensor | null = null;
+  const t = await time(() => { out = run(); }, { warm: 2, reps: 7 });
+  results[what] = { ...t, imagesPerSec: 1000 / t.ms, checksum: checksum(out!.data) };
+} else if (what === 'lenet') {
+  const { LeNet5 } = await import('../../src/models/lenet.js');
+  const { Adam } = await import('../../src/optim/adam.js');
+  const { crossEntropy } = await import('../../src/ops/loss.js');
+  const { backward } = await import('../../src/autograd/index.js');
+  const { RNG } = await import('../../src/tensor/index.js');
+  const model = new LeNet5({ rng: new RNG(1) });
+  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const B = 64;
+  const x = new Tensor(seeded(B * 28 * 28, 11).map((v: number) => (v + 1) / 2), [B, 1, 28, 28]);
+  const labels = new Int32Array(B).map((_, i) => i % 10);
+  const target = new Tensor(labels, [B]);
+  const step = () => {
+    opt.zeroGrad();
+    const loss = crossEntropy(model.call(x), target);
+    backward(loss);
+    opt.step();
+  };
+  const t = await time(step, { warm: 5, reps: 30 });
+  results.lenet = { ...t, imagesPerSec: (B * 1000) / t.ms };
+}
+report(engine, results);

@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// npm run bench: one process per engine and workload, one after the other on this
+// machine; writes bench/results/<date>.md (table) and <date>.json (raw numbers).
+// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import { CONV_CASES, convFlops, resnetFlops } from './common.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'conv,resnet224,resnet32,lenet').split(',');
+
+if (!existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
+  console.log('bench: installing the peer engines (npm ci --prefix bench)');
+  const r = spawnSync('npm', ['ci', '--prefix', here], { stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+const tsx = ['--conditions=source', '--import', 'tsx'];
+const jobs = [];
+for (const w of only) {
+  for (const t of ['1', '2']) jobs.push({ w, cmd: [...tsx, join(here, 'engines', 'receptive.ts'), w, t] });
+  if (w === 'lenet') continue;
+  jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'wasm', w] });
+  if (!quick && w !== 'resnet224') jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'cpu', w] });
+  for (const t of ['1', '2']) jobs.push({ w, cmd: [join(here, 'engines', 'ort.mjs'), t, w] });
+}
+
+const all = [];
+for (const j of jobs) {
+  const label = j.cmd.slice(j.cmd.findIndex((c) => c.includes('engines'))).map((c) => c.replace(here + '/', '')).join(' ');
+  process.stdout.write(`bench: ${label} ... `);
+  const t = Date.now();
+  const r = spawnSync(process.execPath, j.cmd, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 900_000 });
+  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) {
+    console.log(`failed (${r.status})\n${(r.stderr ?? '').slice(-2000)}`);
+    continue;
+  }
+  const res = JSON.parse(line.slice(7));
+  res.workload = j.w;
+  all.push(res);
+  console.log(`${((Date.now() - t) / 1000).toFixed(1)} s, peak RSS ${res.rssMB.toFixed(0)} MB`);
+}
+
+// ------------------------------------------------------------------ report
+const f1 = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
+const get = (engine, w) => all.find((r) => r.engine === engine && r.workload === w);
+const engines = [...new Set(all.map((r) => r.engine))];
+const peers = engines.filter((e) => !e.startsWith('receptive'));
+const ours = engines.filter((e) => e.startsWith('receptive'));
+const date = new Date().toISOString().slice(0, 10);
+const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+let md = `# Receptive benchmark, ${date}\n\n`;
+md += `Machine: ${cpu}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}.\n`;
+md += `Command: \`npm run bench\` (bench/run.mjs). One process per engine and workload; median of >= 5 timed repetitions after warm-up; `;
+md += `every engine produces a JavaScript-visible output inside the timed region (tfjs: dataSync). Peak RSS is the process's maxRSS.\n\n`;
+
+if (only.includes('conv')) {
+  md += `## conv2d forward, float32 — ms (GFLOP/s)\n\n`;
+  md += `| case | ${engines.join(' | ')} |\n| --- |${engines.map(() => ' ---: |').join('')}\n`;
+  for (const [name, c] of Object.entries(CONV_CASES)) {
+    md += `| (${name}) ${c.label} |`;
+    for (const e of engines) {
+      const r = get(e, 'conv')?.results?.[name]?.fwd;
+      md += r ? ` ${f1(r.ms)} (${f1(convFlops(c) / r.ms / 1e6)}) |` : ' — |';
+    }
+    md += '\n';
+  }
+  md += `\nSpeed-up of Receptive over each peer (peer ms / Receptive ms, same case; >1 means Receptive is faster):\n\n`;
+  md += `| case | Receptive | ${peers.join(' | ')} |\n| --- | --- |${peers.map(() => ' ---: |').join('')}\n`;
+  for (const name of Object.keys(CONV_CASES)) {
+    for (const o of ours) {
+      const me = get(o, 'conv')?.results?.[name]?.fwd?.ms;
+      md += `| (${name}) | ${o} |`;
+      for (const p of peers) {
+        const pm = get(p, 'conv')?.results?.[name]?.fwd?.ms;
+        md += me && pm ? ` ${(pm / me).toFixed(2)}× |` : ' — |';
+      }
+      md += '\n';
+    }
+  }
+  md += `\n## conv2d backward (input + filter gradients), float32 — ms\n\n`;
+  md += `| case | engine | forward | grad input | grad filter | input + filter | (input + filter) / forward |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n`;
+  for (const name of ['b', 'c']) {
+    for (const e of engines) {
+      const r = get(e, 'conv')?.results?.[name];
+      if (!r || !r.dx) continue;
+      const dw = r.dw?.ms;
+      const both = r.bwd?.ms ?? (dw ? r.dx.ms + dw : undefined);
+      md += `| (${name}) | ${e} | ${f1(r.fwd.ms)} | ${f1(r.dx.ms)} | ${dw ? f1(dw) : `n/a: ${r.dw?.error ?? ''}`} | ${both ? f1(both) : 'n/a'} | ${both ? (both / r.fwd.ms).toFixed(2) : 'n/a'} |\n`;
+    }
+  }
+  md += `\n| engine | peak RSS, conv workload (MB) |\n| --- | ---: |\n`;
+  for (const e of engines) { const r = get(e, 'conv'); if (r) md += `| ${e} | ${r.rssMB.toFixed(0)} |\n`; }
+}
+
+for (const w of ['resnet224', 'resnet32']) {
+  if (!only.includes(w)) continue;
+  const size = Number(w.slice(6));
+  const fl = resnetFlops(size);
+  md += `\n## ResNet-18 inference, 3×${size}×${size}, batch 1 (random weights, batch norm folded into the convolutions)\n\n`;
+  md += `| engine | ms | images/s | GFLOP/s | peak RSS (MB) |\n| --- | ---: | ---: | ---: | ---: |\n`;
+  for (const e of engines) {
+    const r = get(e, w);
+    const x = r?.results?.[w];
+    if (x) md += `| ${e} | ${f1(x.ms)} | ${f1(1000 / x.ms)} | ${f1(fl / x.ms / 1e6)} | ${r.rssMB.toFixed(0)} |\n`;
+  }
+  md += `\nSpeed-up of Receptive (peer ms / Receptive ms):\n\n| Receptive | ${peers.join(' | ')} |\n| --- |${peers.map(() => ' ---: |').join('')}\n`;
+  for (const o of ours) {
+    const me = get(o, w)?.results?.[w]?.ms;
+    md += `| ${o} |` + peers.map((p) => { const pm = get(p, w)?.results?.[w]?.ms; return me && pm ? ` ${(pm / me).toFixed(2)}× |` : ' — |'; }).join('') + '\n';
+  }
+}
+
+if (only.includes('lenet')) {
+  md += `\n## LeNet-5 training step (batch 64, Adam, forward + backward + update)\n\n| engine | ms / step | images/s | peak RSS (MB) |\n| --- | ---: | ---: | ---: |\n`;
+  for (const o of ours) {
+    const r = get(o, 'lenet');
+    const x = r?.results?.lenet;
+    if (x) md += `| ${o} | ${f1(x.ms)} | ${f1(x.imagesPerSec)} | ${r.rssMB.toFixed(0)} |\n`;
+  }
+  md += `\ntfjs-wasm cannot run this step as shipped (no Conv2DBackpropFilter kernel); ../shared/PEERS.md measured 671 images/s (1 thread) with an added kernel, tfjs-layers fit, batch 64.\n`;
+}
+md += `\ntfjs-wasm runs on one thread: its threaded build does not load in Node as shipped (tfjs turns threads off in Node and loads its workers from blob: URLs), so there is no tfjs-wasm 2-thread column.\n`;
+
+mkdirSync(join(here, 'results'), { recursive: true });
+const stamp = new Date().toISOString().replace(/[:]/g, '-').slice(0, 16);
+const base = join(here, 'results', `${stamp}`);
+writeFileSync(base + '.json.tmp', JSON.stringify(all, null, 1));
+renameSync(base + '.json.tmp', base + '.json');
+writeFileSync(base + '.md.tmp', md);
+renameSync(base + '.md.tmp', base + '.md');
+console.log(`\nbench: wrote ${base}.md\n`);
+console.log(md);
