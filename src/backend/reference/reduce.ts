@@ -1,39 +1,34 @@
-import { stridesOf } from '../../tensor/index.js';
+import { stridesOf, type DataArray } from '../../tensor/index.js';
 import type { KernelSignatures, ReduceOp } from '../kernels.js';
-import { empty } from './util.js';
+import { empty, forEachRow } from './util.js';
 
 const INIT: Record<ReduceOp, number> = { sum: 0, max: -Infinity, min: Infinity, prod: 1 };
 
+/** Fold one input row into the output: all into one cell (so = 0) or cell by cell (so = 1). */
+function foldRow(op: ReduceOp, yd: DataArray, o: number, so: number, xd: DataArray, i: number, n: number): void {
+  if (so === 0) {
+    // Accumulate in the output's own precision, one rounding per element, as before rows existed.
+    if (op === 'sum') for (let j = 0; j < n; j++) yd[o] += xd[i + j];
+    else if (op === 'prod') for (let j = 0; j < n; j++) yd[o] *= xd[i + j];
+    else if (op === 'max') for (let j = 0; j < n; j++) yd[o] = xd[i + j] > yd[o] || Number.isNaN(xd[i + j]) ? xd[i + j] : yd[o];
+    else for (let j = 0; j < n; j++) yd[o] = xd[i + j] < yd[o] || Number.isNaN(xd[i + j]) ? xd[i + j] : yd[o];
+  } else if (op === 'sum') for (let j = 0; j < n; j++) yd[o + j] += xd[i + j];
+  else if (op === 'prod') for (let j = 0; j < n; j++) yd[o + j] *= xd[i + j];
+  else if (op === 'max') for (let j = 0; j < n; j++) yd[o + j] = xd[i + j] > yd[o + j] || Number.isNaN(xd[i + j]) ? xd[i + j] : yd[o + j];
+  else for (let j = 0; j < n; j++) yd[o + j] = xd[i + j] < yd[o + j] || Number.isNaN(xd[i + j]) ? xd[i + j] : yd[o + j];
+}
+
 /**
- * Reduce by walking the input once: each input element is folded into the
- * output cell whose index equals its own with the reduced axes set to 0.
+ * Reduce by walking the input once, row by row: each input element is folded
+ * into the output cell whose index equals its own with the reduced axes set to
+ * 0. Sums run in input order, so results do not depend on anything but the shape.
  */
 export const Reduce: KernelSignatures['Reduce'] = (x, { op, axes }) => {
   const outShape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const y = empty(outShape, x.dtype);
-  const yd = y.data;
-  yd.fill(INIT[op]);
-  const xd = x.data;
-  const rank = x.shape.length;
+  y.data.fill(INIT[op]);
   const outStrides = stridesOf(outShape).map((s, i) => (axes.includes(i) ? 0 : s));
-  const idx = new Int32Array(rank);
-  let o = 0;
-  for (let i = 0; i < xd.length; i++) {
-    const v = xd[i];
-    if (op === 'sum') yd[o] += v;
-    else if (op === 'max') {
-      if (v > yd[o] || Number.isNaN(v)) yd[o] = v;
-    } else if (op === 'min') {
-      if (v < yd[o] || Number.isNaN(v)) yd[o] = v;
-    } else yd[o] *= v;
-    for (let ax = rank - 1; ax >= 0; ax--) {
-      idx[ax]++;
-      o += outStrides[ax];
-      if (idx[ax] < x.shape[ax]) break;
-      o -= outStrides[ax] * x.shape[ax];
-      idx[ax] = 0;
-    }
-  }
+  forEachRow(x.shape, [outStrides], (i, offs, n, inner) => foldRow(op, y.data, offs[0], inner[0], x.data, i, n));
   return y;
 };
 

@@ -1,6 +1,6 @@
 import { sizeOf, stridesOf } from '../../tensor/index.js';
 import type { KernelSignatures } from '../kernels.js';
-import { broadcastStrides, empty, forEachBroadcast } from './util.js';
+import { broadcastStrides, empty, forEachRow } from './util.js';
 
 export const Transpose: KernelSignatures['Transpose'] = (x, { perm }) => {
   const outShape = perm.map((p) => x.shape[p]);
@@ -8,8 +8,8 @@ export const Transpose: KernelSignatures['Transpose'] = (x, { perm }) => {
   const y = empty(outShape, x.dtype);
   const xd = x.data;
   const yd = y.data;
-  forEachBroadcast(outShape, [perm.map((p) => xs[p])], (i, o) => {
-    yd[i] = xd[o[0]];
+  forEachRow(outShape, [perm.map((p) => xs[p])], (o, offs, n, inner) => {
+    for (let j = 0, i = offs[0]; j < n; j++, i += inner[0]) yd[o + j] = xd[i];
   });
   return y;
 };
@@ -23,8 +23,8 @@ export const Slice: KernelSignatures['Slice'] = (x, { begin, end, step }) => {
   for (let i = 0; i < begin.length; i++) start += begin[i] * xs[i];
   const xd = x.data;
   const yd = y.data;
-  forEachBroadcast(outShape, [xs.map((s, i) => s * step[i])], (i, o) => {
-    yd[i] = xd[start + o[0]];
+  forEachRow(outShape, [xs.map((s, i) => s * step[i])], (o, offs, n, inner) => {
+    for (let j = 0, i = start + offs[0]; j < n; j++, i += inner[0]) yd[o + j] = xd[i];
   });
   return y;
 };
@@ -39,8 +39,8 @@ export const Pad: KernelSignatures['Pad'] = (x, { pads, value }) => {
   for (let i = 0; i < pads.length; i++) start += pads[i][0] * ys[i];
   const xd = x.data;
   const yd = y.data;
-  forEachBroadcast(x.shape, [ys], (i, o) => {
-    yd[start + o[0]] = xd[i];
+  forEachRow(x.shape, [ys], (o, offs, n, inner) => {
+    for (let j = 0, i = start + offs[0]; j < n; j++, i += inner[0]) yd[i] = xd[o + j];
   });
   return y;
 };
@@ -64,8 +64,8 @@ export const BroadcastTo: KernelSignatures['BroadcastTo'] = (x, { shape }) => {
   const y = empty(shape, x.dtype);
   const xd = x.data;
   const yd = y.data;
-  forEachBroadcast(shape, [broadcastStrides(x.shape, shape)], (i, o) => {
-    yd[i] = xd[o[0]];
+  forEachRow(shape, [broadcastStrides(x.shape, shape)], (o, offs, n, inner) => {
+    for (let j = 0, i = offs[0]; j < n; j++, i += inner[0]) yd[o + j] = xd[i];
   });
   return y;
 };
