@@ -218,3 +218,33 @@ test('gradients through conv2d on the wasm backend match the reference backend',
   const names = ['y', 'dx', 'dw', 'db'];
   for (let i = 0; i < 4; i++) assertClose(got[i], want[i], tol(2 * 5 * 4), `conv2d ${names[i]}`);
 });
+
+test('elementwise and sum kernels (relu, step, add/sub/mul/div with broadcasting, sum over axes) equal the reference bit for bit', () => {
+  const shapes: [number[], number[]][] = [
+    [[2, 3, 4, 5], [2, 3, 4, 5]], [[2, 3, 4, 5], [1, 3, 1, 1]], [[1, 3, 1, 1], [2, 3, 4, 5]], [[7, 9], [9]], [[7, 1], [1, 9]],
+    [[2, 3, 4, 5], [1]], [[1], [6, 5]], [[4, 1, 3], [2, 1]], [[1, 1], [1, 1]], [[3, 1, 5], [3, 4, 1]],
+  ];
+  for (const [sa, sb] of shapes) {
+    const a = rand(sa);
+    const b = rand(sb);
+    const out = sa.length >= sb.length ? sa.map((d, i) => Math.max(d, sb[i - (sa.length - sb.length)] ?? 1)) : sb.map((d, i) => Math.max(d, sa[i - (sb.length - sa.length)] ?? 1));
+    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+      const got = kernel('Binary')(a, b, { op, outShape: out });
+      const want = ref(() => kernel('Binary')(a, b, { op, outShape: out }));
+      assert.deepEqual([...got.shape], [...want.shape]);
+      assert.deepEqual(got.data, want.data, `Binary ${op} ${JSON.stringify([sa, sb])}`);
+    }
+  }
+  for (const shape of [[2, 3, 4, 5], [64, 10], [1, 7, 1, 3]]) {
+    const x = rand(shape);
+    for (const op of ['relu', 'step'] as const) assert.deepEqual(kernel('Unary')(x, { op }).data, ref(() => kernel('Unary')(x, { op })).data, `Unary ${op}`);
+    const nAxes = shape.length;
+    for (let mask = 0; mask < 1 << nAxes; mask++) {
+      const axes = [...Array(nAxes).keys()].filter((i) => mask & (1 << i));
+      const got = kernel('Reduce')(x, { op: 'sum', axes });
+      const want = ref(() => kernel('Reduce')(x, { op: 'sum', axes }));
+      assert.deepEqual([...got.shape], [...want.shape]);
+      assert.deepEqual(got.data, want.data, `Reduce sum ${JSON.stringify({ shape, axes })}`);
+    }
+  }
+});

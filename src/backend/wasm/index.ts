@@ -4,6 +4,7 @@ import { WasmRuntime, hasSimd } from './runtime.js';
 import {
   AvgPool2D, AvgPool2DGrad, bindRuntime, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
 } from './kernels.js';
+import { Binary, Reduce, Unary } from './elementwise.js';
 
 /*
  * The 'wasm' backend: WebAssembly SIMD kernels (assembly/kernels.ts, compiled at
@@ -16,7 +17,7 @@ let pendingThreads: number | null = null;
 
 export const wasmBackend: Backend = {
   name: 'wasm',
-  kernels: { Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad },
+  kernels: { Unary, Binary, Reduce, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad },
   async init() {
     if (runtime) return;
     runtime = await WasmRuntime.create();

@@ -23,8 +23,12 @@ export function bindRuntime(r: WasmRuntime): void {
   rt = r;
 }
 
+export function runtime(): WasmRuntime {
+  return rt;
+}
+
 /** Heap blocks of one kernel call, released together. */
-class Arena {
+export class Arena {
   private blocks: [number, number][] = [];
   alloc(floats: number): number {
     const bytes = Math.max(4, floats * 4);
@@ -54,7 +58,7 @@ class Arena {
   }
 }
 
-function out(p: number, n: number, shape: readonly number[]): Tensor {
+export function out(p: number, n: number, shape: readonly number[]): Tensor {
   return new Tensor(rt.f32().slice(p >> 2, (p >> 2) + n), shape);
 }
 

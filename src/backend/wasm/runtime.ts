@@ -10,7 +10,7 @@ import { WORKER_SOURCE } from './worker-source.js';
  */
 
 /** Kernel entry points, in the order the workers index them. */
-export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad'] as const;
+export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary'] as const;
 export type KernelFn = (typeof KERNELS)[number];
 
 type Entry = (args: number, tid: number, nth: number) => void;
