@@ -298,37 +298,95 @@ export function convdw(a: usize, tid: i32, nth: i32): void {
 // args (all pooling kernels): x/dy, y/dx, argmax, P (= N·C), inH, inW, outH, outW,
 // kH, kW, sH, sW, padT, padL, dH, dW, countIncludePad, padH, padW
 
+// @ts-ignore: decorator
+@inline function gather4(xo: usize, base: i32, sW: i32): v128 {
+  const b = xo + (<usize>base << 2);
+  if (sW == 1) return v128.load(b);
+  if (sW == 2) return v128.shuffle<f32>(v128.load(b), v128.load(b, 16), 0, 2, 4, 6);
+  let v = f32x4.splat(load<f32>(b));
+  v = f32x4.replace_lane(v, 1, load<f32>(b + (<usize>sW << 2)));
+  v = f32x4.replace_lane(v, 2, load<f32>(b + (<usize>(2 * sW) << 2)));
+  return f32x4.replace_lane(v, 3, load<f32>(b + (<usize>(3 * sW) << 2)));
+}
+
 export function maxpool(a: usize, tid: i32, nth: i32): void {
   const X = <usize>arg(a, 0), Y = <usize>arg(a, 1), AM = <usize>arg(a, 2), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
   const outH = arg(a, 6), outW = arg(a, 7), kH = arg(a, 8), kW = arg(a, 9), sH = arg(a, 10), sW = arg(a, 11);
   const pT = arg(a, 12), pL = arg(a, 13), dH = arg(a, 14), dW = arg(a, 15);
   const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
+  // Columns whose whole window is inside the input: ow in [owA, owB).
+  let owA = (pL + sW - 1) / sW;
+  let owB = outW;
+  while (owB > owA && (owB - 1) * sW - pL + (kW - 1) * dW >= inW) owB--;
+  if (owA > owB) owA = owB;
+  const lanes = i32x4(0, sW, 2 * sW, 3 * sW);
   for (let p = p0; p < p1; p++) {
     const xo = X + (<usize>p * inH * inW << 2);
     const yo = <usize>p * outH * outW;
     for (let oh = 0; oh < outH; oh++) {
-      for (let ow = 0; ow < outW; ow++) {
-        let best: f32 = -Infinity;
-        let where = -1;
-        for (let kh = 0; kh < kH; kh++) {
-          const ih = oh * sH - pT + kh * dH;
-          if (ih < 0 || ih >= inH) continue;
-          for (let kw = 0; kw < kW; kw++) {
-            const iw = ow * sW - pL + kw * dW;
-            if (iw < 0 || iw >= inW) continue;
-            const v = load<f32>(xo + (<usize>(ih * inW + iw) << 2));
-            if (v > best || where < 0 || (isNaN(v) && !isNaN(best))) {
-              best = v;
-              where = ih * inW + iw;
+      // Rows of the window inside the input: kh in [kh0, kh1).
+      const ih0 = oh * sH - pT;
+      let kh0 = 0;
+      while (kh0 < kH && ih0 + kh0 * dH < 0) kh0++;
+      let kh1 = kH;
+      while (kh1 > kh0 && ih0 + (kh1 - 1) * dH >= inH) kh1--;
+      let ow = 0;
+      if (kh0 == 0 && kh1 == kH) {
+        // SIMD: four outputs at a time over fully-inside windows.
+        ow = owA;
+        for (; ow + 4 <= owB; ow += 4) {
+          const iw0 = ow * sW - pL;
+          let base = ih0 * inW + iw0;
+          let best = gather4(xo, base, sW);
+          let where = i32x4.add(i32x4.splat(base), lanes);
+          for (let kh = 0; kh < kH; kh++) {
+            for (let kw = 0; kw < kW; kw++) {
+              if (kh == 0 && kw == 0) continue;
+              base = (ih0 + kh * dH) * inW + iw0 + kw * dW;
+              const v = gather4(xo, base, sW);
+              const take = v128.or(f32x4.gt(v, best), v128.and(f32x4.ne(v, v), f32x4.eq(best, best)));
+              best = v128.bitselect(v, best, take);
+              where = v128.bitselect(i32x4.add(i32x4.splat(base), lanes), where, take);
             }
           }
+          const o = (yo + <usize>(oh * outW + ow)) << 2;
+          v128.store(Y + o, best);
+          v128.store(AM + o, where);
         }
-        const o = (yo + <usize>(oh * outW + ow)) << 2;
-        store<f32>(Y + o, best);
-        store<i32>(AM + o, where);
+        // Scalar for the rest of the row (edges and the last < 4 outputs).
+        for (let j = 0; j < owA; j++) maxpool1(xo, Y, AM, yo, oh, j, outW, inW, ih0, kh0, kh1, kW, sW, pL, dH, dW);
+        for (let j = ow; j < outW; j++) maxpool1(xo, Y, AM, yo, oh, j, outW, inW, ih0, kh0, kh1, kW, sW, pL, dH, dW);
+      } else {
+        for (let j = 0; j < outW; j++) maxpool1(xo, Y, AM, yo, oh, j, outW, inW, ih0, kh0, kh1, kW, sW, pL, dH, dW);
       }
     }
   }
+}
+
+/** One max-pooling output (any window, clipped to the input). */
+function maxpool1(xo: usize, Y: usize, AM: usize, yo: usize, oh: i32, ow: i32, outW: i32, inW: i32, ih0: i32, kh0: i32, kh1: i32, kW: i32, sW: i32, pL: i32, dH: i32, dW: i32): void {
+  const iw0 = ow * sW - pL;
+  let kw0 = 0;
+  while (kw0 < kW && iw0 + kw0 * dW < 0) kw0++;
+  let kw1 = kW;
+  while (kw1 > kw0 && iw0 + (kw1 - 1) * dW >= inW) kw1--;
+  let best: f32 = -Infinity;
+  let where = -1;
+  // The first in-window value wins ties (strict >); NaN wins over any number.
+  for (let kh = kh0; kh < kh1; kh++) {
+    const ih = ih0 + kh * dH;
+    for (let kw = kw0; kw < kw1; kw++) {
+      const idx = ih * inW + iw0 + kw * dW;
+      const v = load<f32>(xo + (<usize>idx << 2));
+      if (v > best || where < 0 || (v != v && best == best)) {
+        best = v;
+        where = idx;
+      }
+    }
+  }
+  const o = (yo + <usize>(oh * outW + ow)) << 2;
+  store<f32>(Y + o, best);
+  store<i32>(AM + o, where);
 }
 
 export function maxpoolgrad(a: usize, tid: i32, nth: i32): void {

@@ -83,7 +83,7 @@ if (what === 'conv') {
     backward(loss);
     opt.step();
   };
-  const t = await time(step, { warm: 5, reps: 30 });
+  const t = await time(step, { warm: 5, reps: Number(process.env.LENET_REPS ?? 30) });
   results.lenet = { ...t, imagesPerSec: (B * 1000) / t.ms };
 }
 report(engine, results);

@@ -298,6 +298,14 @@ export class WasmRuntime {
         this.run('convdw', [Y, 0, Q, X, 0, 0, off, K, 2, 1, 1, Q, A, scratch], 0);
         this.run('prep', [Y, X, 4, 8, 8, 1, 1, 1, 1, 10, 10, 100], 0);
         this.run('scatter', [Y, 64, 8, X, 64, 8, 4, 8, 8, 0, 1, 0, 1], 0);
+        // pooling: x, y, argmax, P, inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW, countIncludePad, padH, padW
+        const pool = [X, Y, A, 2, 8, 8, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, 0, 8, 8];
+        this.run('maxpool', pool, 0);
+        this.run('maxpoolgrad', [Y, X, A, 2, 8, 8, 4, 4], 0);
+        this.run('avgpool', pool, 0);
+        this.run('avgpoolgrad', [Y, X, 0, 2, 8, 8, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, 0, 8, 8], 0);
+        this.run('unary', [X, Y, 256, r & 1], 0);
+        this.run('binary', [Y, X, A, r & 3, 1, 1, 4, 64, 0, 0, 64, 1, 0, 0, 0, 1], 0);
       }
       return performance.now() - t;
     };
