@@ -21,9 +21,15 @@
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(f32x4.mul(a, b), c);
 }
+/**
+ * Work items are handed out dynamically: every thread takes the next item index
+ * from a shared counter (the last word of the args block, zeroed by the caller),
+ * so a descheduled thread never holds up the others. Each item is computed whole
+ * by whichever thread takes it, so results do not depend on the thread count.
+ */
 // @ts-ignore: decorator
-@inline function lo(tid: i32, nth: i32, n: i32): i32 {
-  return <i32>((<i64>n * tid) / nth);
+@inline function next(a: usize): i32 {
+  return atomic.add<i32>(a + 252, 1);
 }
 
 /** 1 when relaxed-simd FMA was compiled in (the JS side reports it). */
@@ -40,8 +46,7 @@ export function has_relaxed(): i32 {
 export function prep(a: usize, tid: i32, nth: i32): void {
   const src = <usize>arg(a, 0), dst = <usize>arg(a, 1), P = arg(a, 2), H = arg(a, 3), W = arg(a, 4);
   const padT = arg(a, 5), padL = arg(a, 6), sh = arg(a, 7), sw = arg(a, 8), Hq = arg(a, 9), Wq = arg(a, 10), ds = arg(a, 11);
-  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
-  for (let p = p0; p < p1; p++) {
+  for (let p = next(a); p < P; p = next(a)) {
     const s = src + (<usize>p * H * W << 2);
     const d = dst + (<usize>p * ds << 2);
     let o = d;
@@ -108,8 +113,7 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
   const panels = (M + 3) >> 2;
   const nPB = (panels + PB - 1) / PB;
   const items = N * G * nPB * nCB;
-  const i0 = lo(tid, nth, items), i1 = lo(tid + 1, nth, items);
-  for (let it = i0; it < i1; it++) {
+  for (let it = next(a); it < items; it = next(a)) {
     const cb = it % nCB;
     let t = it / nCB;
     const pb = t % nPB;
@@ -197,8 +201,7 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
 export function scatter(a: usize, tid: i32, nth: i32): void {
   const src = <usize>arg(a, 0), sP = arg(a, 1), sR = arg(a, 2), dst = <usize>arg(a, 3), dP = arg(a, 4), dR = arg(a, 5);
   const P = arg(a, 6), rows = arg(a, 7), cols = arg(a, 8), r0 = arg(a, 9), rs = arg(a, 10), c0 = arg(a, 11), cs = arg(a, 12);
-  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
-  for (let p = p0; p < p1; p++) {
+  for (let p = next(a); p < P; p = next(a)) {
     for (let i = 0; i < rows; i++) {
       const s = src + ((<usize>p * sP + <usize>i * sR) << 2);
       const d = dst + ((<usize>p * dP + <usize>(r0 + i * rs) * dR + c0) << 2);
@@ -224,10 +227,9 @@ export function convdw(a: usize, tid: i32, nth: i32): void {
   const nmp = (M + 1) >> 1;
   const nkb = (K + KB - 1) / KB;
   const items = G * nmp * nkb;
-  const i0 = lo(tid, nth, items), i1 = lo(tid + 1, nth, items);
   // Per-thread accumulators live in a scratch slice: 2 rows × KB taps × 4 lanes.
   const acc = <usize>arg(a, 13) + (<usize>tid * (2 * 16 * 16));
-  for (let it = i0; it < i1; it++) {
+  for (let it = next(a); it < items; it = next(a)) {
     const kb = it % nkb;
     const t = it / nkb;
     const mp = t % nmp;
@@ -313,14 +315,13 @@ export function maxpool(a: usize, tid: i32, nth: i32): void {
   const X = <usize>arg(a, 0), Y = <usize>arg(a, 1), AM = <usize>arg(a, 2), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
   const outH = arg(a, 6), outW = arg(a, 7), kH = arg(a, 8), kW = arg(a, 9), sH = arg(a, 10), sW = arg(a, 11);
   const pT = arg(a, 12), pL = arg(a, 13), dH = arg(a, 14), dW = arg(a, 15);
-  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
   // Columns whose whole window is inside the input: ow in [owA, owB).
   let owA = (pL + sW - 1) / sW;
   let owB = outW;
   while (owB > owA && (owB - 1) * sW - pL + (kW - 1) * dW >= inW) owB--;
   if (owA > owB) owA = owB;
   const lanes = i32x4(0, sW, 2 * sW, 3 * sW);
-  for (let p = p0; p < p1; p++) {
+  for (let p = next(a); p < P; p = next(a)) {
     const xo = X + (<usize>p * inH * inW << 2);
     const yo = <usize>p * outH * outW;
     for (let oh = 0; oh < outH; oh++) {
@@ -392,9 +393,8 @@ function maxpool1(xo: usize, Y: usize, AM: usize, yo: usize, oh: i32, ow: i32, o
 export function maxpoolgrad(a: usize, tid: i32, nth: i32): void {
   const DY = <usize>arg(a, 0), DX = <usize>arg(a, 1), AM = <usize>arg(a, 2), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
   const outH = arg(a, 6), outW = arg(a, 7);
-  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
   const ip = inH * inW, op = outH * outW;
-  for (let p = p0; p < p1; p++) {
+  for (let p = next(a); p < P; p = next(a)) {
     const dx = DX + (<usize>p * ip << 2);
     memory.fill(dx, 0, <usize>ip << 2);
     const base = <usize>p * op << 2;
@@ -417,8 +417,7 @@ export function avgpool(a: usize, tid: i32, nth: i32): void {
   const X = <usize>arg(a, 0), Y = <usize>arg(a, 1), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
   const outH = arg(a, 6), outW = arg(a, 7), kH = arg(a, 8), kW = arg(a, 9), sH = arg(a, 10), sW = arg(a, 11);
   const pT = arg(a, 12), pL = arg(a, 13), cip = arg(a, 16), padH = arg(a, 17), padW = arg(a, 18);
-  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
-  for (let p = p0; p < p1; p++) {
+  for (let p = next(a); p < P; p = next(a)) {
     const xo = X + (<usize>p * inH * inW << 2);
     const yo = Y + (<usize>p * outH * outW << 2);
     for (let oh = 0; oh < outH; oh++) {
@@ -440,8 +439,7 @@ export function avgpoolgrad(a: usize, tid: i32, nth: i32): void {
   const DY = <usize>arg(a, 0), DX = <usize>arg(a, 1), P = arg(a, 3), inH = arg(a, 4), inW = arg(a, 5);
   const outH = arg(a, 6), outW = arg(a, 7), kH = arg(a, 8), kW = arg(a, 9), sH = arg(a, 10), sW = arg(a, 11);
   const pT = arg(a, 12), pL = arg(a, 13), cip = arg(a, 16), padH = arg(a, 17), padW = arg(a, 18);
-  const p0 = lo(tid, nth, P), p1 = lo(tid + 1, nth, P);
-  for (let p = p0; p < p1; p++) {
+  for (let p = next(a); p < P; p = next(a)) {
     const dx = DX + (<usize>p * inH * inW << 2);
     const dy = DY + (<usize>p * outH * outW << 2);
     memory.fill(dx, 0, <usize>(inH * inW) << 2);

@@ -22,7 +22,7 @@ const out = {};
 const builds = [
   ['simd', [...shared, '--enable', 'simd,threads']],
   ['relaxed', [...shared, '--enable', 'simd,threads,relaxed-simd']],
-  ['single', ['--initialMemory', '256', '--enable', 'simd']],
+  ['single', ['--initialMemory', '256', '--enable', 'simd,threads']],
 ];
 for (const [name, extra] of builds) {
   const file = join(tmp, `${name}.wasm`);

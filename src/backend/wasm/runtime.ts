@@ -242,6 +242,7 @@ export class WasmRuntime {
     const a = this.argsPtr >> 2;
     const i32 = this.i32();
     for (let i = 0; i < args.length; i++) i32[a + i] = args[i];
+    i32[a + 63] = 0; // the work-item counter the kernels share (see next() in assembly/kernels.ts)
     const entry = this.exports[fn];
     const ctl = this.ctl;
     const nth = ctl && work > 32768 ? this.nThreads : 1;
