@@ -49,6 +49,7 @@ program
   .option('--seed <n>', 'random seed', int('--seed'), TRAIN_DEFAULTS.seed)
   .option('--limit <n>', 'train on the first n images only', int('--limit', 1))
   .option('--test-limit <n>', 'evaluate on the first n test images only', int('--test-limit', 1))
+  .addOption(new Option('--augment <kind>', 'training augmentation: none, or shift (random shifts up to 2 px)').choices(['none', 'shift']).default(TRAIN_DEFAULTS.augment))
   .option('--val-size <n>', 'hold out n training images for validation each epoch', int('--val-size'), TRAIN_DEFAULTS.valSize)
   .option('--patience <n>', 'early stopping patience in epochs (needs --val-size)', int('--patience'))
   .option('--max-steps <n>', 'stop after n optimiser steps in total', int('--max-steps', 1))
@@ -64,7 +65,7 @@ program
     const given: Partial<TrainSettings> = {
       model: o.model, variant: o.variant, dataset: o.dataset, dataDir: o.dataDir, epochs: o.epochs, batchSize: o.batchSize,
       optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, schedule: o.schedule, seed: o.seed,
-      limit: o.limit, testLimit: o.testLimit, valSize: o.valSize, patience: o.patience, maxSteps: o.maxSteps, out: o.out,
+      limit: o.limit, testLimit: o.testLimit, augment: o.augment, valSize: o.valSize, patience: o.patience, maxSteps: o.maxSteps, out: o.out,
       checkpointEvery: o.checkpointEvery, resume: o.resume,
     };
     // When resuming, options left at their defaults must not override the checkpoint's own settings.

@@ -1,6 +1,6 @@
 import { ArgumentError, ReceptiveError, globalRNG, RNG, manualSeed } from '../tensor/index.js';
 import { setBackend } from '../backend/index.js';
-import { DataLoader, loadFashionMNIST, loadMNIST, normalize, randomSplit, MNIST_MEAN, MNIST_STD, type ImageClassificationData, type Dataset } from '../data/index.js';
+import { DataLoader, compose, randomTranslate, loadFashionMNIST, loadMNIST, normalize, randomSplit, MNIST_MEAN, MNIST_STD, type ImageClassificationData, type Dataset } from '../data/index.js';
 import type { Module } from '../nn/index.js';
 import { Adam, AdamW, CosineAnnealingLR, OneCycleLR, RMSprop, SGD, StepLR, type LRScheduler, type Optimizer } from '../optim/index.js';
 
@@ -14,6 +14,8 @@ export interface DataSettings {
   /** Hold out this many training images for validation each epoch. */
   valSize: number;
   testLimit?: number;
+  /** Training-time augmentation: none, or random shifts of up to 2 pixels (applied before normalising). */
+  augment: 'none' | 'shift';
 }
 
 export interface RunData {
@@ -37,6 +39,7 @@ export function makeData(s: DataSettings): RunData {
   const trainData = load(s, 'train', s.limit);
   const testData = load(s, 'test', s.testLimit);
   const norm = normalize(MNIST_MEAN, MNIST_STD);
+  const trainTransform = s.augment === 'shift' ? compose(randomTranslate({ maxShift: 2 }), norm) : norm;
   let trainSet: Dataset = trainData.dataset();
   let val: DataLoader | undefined;
   if (s.valSize > 0) {
@@ -46,7 +49,7 @@ export function makeData(s: DataSettings): RunData {
     val = new DataLoader(va, { batchSize: 500, transform: norm });
   }
   return {
-    train: new DataLoader(trainSet, { batchSize: s.batchSize, shuffle: true, seed: s.seed, transform: norm }),
+    train: new DataLoader(trainSet, { batchSize: s.batchSize, shuffle: true, seed: s.seed, transform: trainTransform }),
     val,
     test: new DataLoader(testData.dataset(), { batchSize: 500, transform: norm }),
     classNames: trainData.classNames,
