@@ -52,24 +52,18 @@ export function pow(a: TensorOrNumber, b: TensorOrNumber): Tensor {
   ]);
 }
 
-export function maximum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  const [x, y] = operands('maximum', a, b);
-  const out = binaryRaw('maximum', x, y, 'maximum');
-  // Ties send the gradient to a, matching the kernel's choice.
-  return record('maximum', out, [x, y], (g) => {
-    const m = binaryRaw('greaterEqual', x, y);
-    return [sumToShape(binaryRaw('mul', g, m), x.shape), sumToShape(binaryRaw('mul', g, binaryRaw('sub', toTensor('m', 'one', 1, m), m)), y.shape)];
+/** maximum/minimum: the gradient goes to the operand that was chosen; ties send it to a, as the kernel chooses a. */
+function extremum(op: 'maximum' | 'minimum', a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  const [x, y] = operands(op, a, b);
+  const out = binaryRaw(op, x, y, op);
+  return record(op, out, [x, y], (g) => {
+    const m = binaryRaw(op === 'maximum' ? 'greaterEqual' : 'lessEqual', x, y);
+    return [sumToShape(binaryRaw('mul', g, m), x.shape), sumToShape(binaryRaw('mul', g, binaryRaw('sub', toTensor(op, 'one', 1, m), m)), y.shape)];
   });
 }
 
-export function minimum(a: TensorOrNumber, b: TensorOrNumber): Tensor {
-  const [x, y] = operands('minimum', a, b);
-  const out = binaryRaw('minimum', x, y, 'minimum');
-  return record('minimum', out, [x, y], (g) => {
-    const m = binaryRaw('lessEqual', x, y);
-    return [sumToShape(binaryRaw('mul', g, m), x.shape), sumToShape(binaryRaw('mul', g, binaryRaw('sub', toTensor('m', 'one', 1, m), m)), y.shape)];
-  });
-}
+export const maximum = (a: TensorOrNumber, b: TensorOrNumber): Tensor => extremum('maximum', a, b);
+export const minimum = (a: TensorOrNumber, b: TensorOrNumber): Tensor => extremum('minimum', a, b);
 
 /** Comparison ops: 1 where true, 0 elsewhere, in the operands' dtype; not differentiable. */
 export const greater = (a: TensorOrNumber, b: TensorOrNumber): Tensor => binaryRaw('greater', ...operands('greater', a, b));
