@@ -88,8 +88,9 @@ export function prep(a: usize, tid: i32, nth: i32): void {
  *   Y[n][g][m][q] = bias[g·M + m] + Σ_k A[n][g][m][k] · X[n][g][q + off[k]]
  * over a grid of `rows` rows, Wq wide, of which the first outW columns are computed
  * and kept: grid point q = i·Wq + j (j < outW) goes to Y + m·dPm + (r0 + i·rs)·dR + c0 + j·cs.
- * Tiles of 8 columns start at the beginning of each row, so only a row's last tile
- * can be partial.
+ * Tiles are 8 consecutive kept points (v = i·outW + j), so narrow outputs waste
+ * nothing; a tile inside one row loads its inputs as two vectors, one that
+ * crosses rows gathers them.
  * A is packed in panels of 4 rows: Ap[panel][k][4]. For each tile of 8 grid points
  * the 8 inputs of every tap are packed once into a contiguous [K][8] block (in
  * this thread's scratch), then every 4-row panel runs a 4×8 register-blocked
@@ -97,6 +98,7 @@ export function prep(a: usize, tid: i32, nth: i32): void {
  * tiles); every output is summed over k in order by one thread.
  * args: A, aStrideN, aStrideG, K, off, X, xStrideN, xStrideG, Y, yStrideN, yStrideG,
  *       M, rows, N, G, bias(0 = none), Wq, outW, dR, dPm, r0, rs, c0, cs, scratch, scratchStride
+ * (dense = the destination is a plain rows × outW plane: r0 = c0 = 0, rs = cs = 1, dR = outW)
  */
 const TB: i32 = 16;
 const PB: i32 = 8;
@@ -107,8 +109,10 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
   const Wq = arg(a, 16), outW = arg(a, 17), dR = arg(a, 18), dPm = arg(a, 19), r0 = arg(a, 20), rs = arg(a, 21), c0 = arg(a, 22), cs = arg(a, 23);
   const bt = <usize>arg(a, 24) + <usize>tid * <usize>arg(a, 25);
   const spill = bt + (<usize>K << 5);
-  const tpr = (outW + 7) >> 3;
-  const tiles = rows * tpr;
+  const total = rows * outW;
+  const tiles = (total + 7) >> 3;
+  const dense = r0 == 0 && rs == 1 && c0 == 0 && cs == 1 && dR == outW;
+  const qs = spill + 256;
   const nCB = (tiles + TB - 1) / TB;
   const panels = (M + 3) >> 2;
   const nPB = (panels + PB - 1) / PB;
@@ -127,19 +131,45 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
     const Xb = X + ((<usize>n * xSN + <usize>g * xSG) << 2);
     const Yb = Y + ((<usize>n * ySN + <usize>g * ySG) << 2);
     for (let tt = t0; tt < t1; tt++) {
-      const row = tt / tpr;
-      const col = (tt - row * tpr) << 3;
-      const q = row * Wq + col;
-      // Pack the tile: bt[k][0..8] = X[q + off[k] + 0..8].
-      const xq = Xb + (<usize>q << 2);
-      for (let k = 0; k < K; k++) {
-        const xp = xq + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
-        const d = bt + (<usize>k << 5);
-        v128.store(d, v128.load(xp));
-        v128.store(d, v128.load(xp, 16), 16);
+      const v0 = tt << 3;
+      const valid = total - v0 < 8 ? total - v0 : 8;
+      const row = v0 / outW;
+      const col = v0 - row * outW;
+      if (col + 8 <= outW) {
+        // Pack the tile: bt[k][0..8] = X[q + off[k] + 0..8].
+        const xq = Xb + (<usize>(row * Wq + col) << 2);
+        for (let k = 0; k < K; k++) {
+          const xp = xq + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+          const d = bt + (<usize>k << 5);
+          v128.store(d, v128.load(xp));
+          v128.store(d, v128.load(xp, 16), 16);
+        }
+      } else {
+        // Gather: the tile's points sit on several rows (points past the end repeat the first).
+        let r = row, c = col;
+        for (let j = 0; j < 8; j++) {
+          store<i32>(qs + (<usize>j << 2), j < valid ? r * Wq + c : row * Wq + col);
+          c++;
+          if (c == outW) { c = 0; r++; }
+        }
+        const q0 = load<i32>(qs), q1 = load<i32>(qs, 4), q2 = load<i32>(qs, 8), q3 = load<i32>(qs, 12);
+        const q4 = load<i32>(qs, 16), q5 = load<i32>(qs, 20), q6 = load<i32>(qs, 24), q7 = load<i32>(qs, 28);
+        for (let k = 0; k < K; k++) {
+          const xo = Xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+          let lo4 = f32x4.splat(load<f32>(xo + (<usize>q0 << 2)));
+          lo4 = f32x4.replace_lane(lo4, 1, load<f32>(xo + (<usize>q1 << 2)));
+          lo4 = f32x4.replace_lane(lo4, 2, load<f32>(xo + (<usize>q2 << 2)));
+          lo4 = f32x4.replace_lane(lo4, 3, load<f32>(xo + (<usize>q3 << 2)));
+          let hi4 = f32x4.splat(load<f32>(xo + (<usize>q4 << 2)));
+          hi4 = f32x4.replace_lane(hi4, 1, load<f32>(xo + (<usize>q5 << 2)));
+          hi4 = f32x4.replace_lane(hi4, 2, load<f32>(xo + (<usize>q6 << 2)));
+          hi4 = f32x4.replace_lane(hi4, 3, load<f32>(xo + (<usize>q7 << 2)));
+          const d = bt + (<usize>k << 5);
+          v128.store(d, lo4);
+          v128.store(d, hi4, 16);
+        }
       }
-      const valid = outW - col < 8 ? outW - col : 8;
-      const fast = cs == 1 && valid == 8;
+      const fast = valid == 8 && (dense || (cs == 1 && col + 8 <= outW));
       for (let p = pb * PB; p < p1; p++) {
         const m0 = p << 2;
         let b0 = f32x4.splat(0), b1 = b0, b2 = b0, b3 = b0;
@@ -171,7 +201,7 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
         const yr = Yb + ((<usize>m0 * dPm) << 2);
         const step = <usize>dPm << 2;
         if (fast) {
-          const yp = yr + ((<usize>(r0 + row * rs) * dR + c0 + col) << 2);
+          const yp = yr + ((dense ? <usize>v0 : <usize>(r0 + row * rs) * dR + c0 + col) << 2);
           v128.store(yp, c00); v128.store(yp, c01, 16);
           if (m0 + 1 < M) { v128.store(yp + step, c10); v128.store(yp + step, c11, 16); }
           if (m0 + 2 < M) { v128.store(yp + 2 * step, c20); v128.store(yp + 2 * step, c21, 16); }
@@ -181,12 +211,14 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
           v128.store(spill, c10, 32); v128.store(spill, c11, 48);
           v128.store(spill, c20, 64); v128.store(spill, c21, 80);
           v128.store(spill, c30, 96); v128.store(spill, c31, 112);
-          const ro = <usize>(r0 + row * rs) * dR + c0;
+          let rr = row, cc = col;
           for (let j = 0; j < valid; j++) {
-            const o = (ro + <usize>((col + j) * cs)) << 2;
+            const o = (<usize>(r0 + rr * rs) * dR + c0 + cc * cs) << 2;
             for (let r = 0; r < 4; r++) {
               if (m0 + r < M) store<f32>(yr + <usize>r * step + o, load<f32>(spill + (<usize>(r * 8 + j) << 2)));
             }
+            cc++;
+            if (cc == outW) { cc = 0; rr++; }
           }
         }
       }
@@ -546,6 +578,108 @@ export function binary(a: usize, tid: i32, nth: i32): void {
         else if (op == 2) brun(2, y, ao, sa3, bo, sb3, d3);
         else brun(3, y, ao, sa3, bo, sb3, d3);
         y += <usize>d3 << 2;
+      }
+    }
+  }
+}
+
+/**
+ * Pack a strided matrix into 4-row panels for gemm: dst[p][k][r] = src[(4p + r)·rs + k·cs]
+ * (0 for rows past `rows`). args: src, dst, rows, K, rs, cs
+ */
+export function pack(a: usize, tid: i32, nth: i32): void {
+  const S = <usize>arg(a, 0), D = <usize>arg(a, 1), rows = arg(a, 2), K = arg(a, 3), rs = arg(a, 4), cs = arg(a, 5);
+  const panels = (rows + 3) >> 2;
+  for (let p = next(a); p < panels; p = next(a)) {
+    const m0 = p << 2;
+    const d = D + (<usize>p * K << 4);
+    if (m0 + 4 <= rows && cs == 1) {
+      const s0 = S + (<usize>m0 * rs << 2), s1 = s0 + (<usize>rs << 2), s2 = s1 + (<usize>rs << 2), s3 = s2 + (<usize>rs << 2);
+      let k = 0;
+      for (; k + 4 <= K; k += 4) {
+        // 4×4 transpose: rows r of the source become the lanes of each k.
+        const o = <usize>k << 2;
+        const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        const dk = d + (<usize>k << 4);
+        v128.store(dk, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(dk, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), 16);
+        v128.store(dk, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), 32);
+        v128.store(dk, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), 48);
+      }
+      for (; k < K; k++) {
+        const o = <usize>k << 2, dk = d + (<usize>k << 4);
+        store<f32>(dk, load<f32>(s0 + o)); store<f32>(dk, load<f32>(s1 + o), 4);
+        store<f32>(dk, load<f32>(s2 + o), 8); store<f32>(dk, load<f32>(s3 + o), 12);
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
+        for (let r = 0; r < 4; r++) {
+          const m = m0 + r;
+          store<f32>(d + (<usize>(k * 4 + r) << 2), m < rows ? load<f32>(S + (<usize>(m * rs + k * cs) << 2)) : 0);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * gemm for outputs with fewer than 8 kept points per (n, g) (deep layers of small
+ * images, matrix-vector products): vectorised over 4 rows of A instead of over
+ * points. Same args and results as gemm; items are (n, g, panel).
+ */
+export function gemmn(a: usize, tid: i32, nth: i32): void {
+  const A = <usize>arg(a, 0), aSN = arg(a, 1), aSG = arg(a, 2), K = arg(a, 3), off = <usize>arg(a, 4);
+  const X = <usize>arg(a, 5), xSN = arg(a, 6), xSG = arg(a, 7), Y = <usize>arg(a, 8), ySN = arg(a, 9), ySG = arg(a, 10);
+  const M = arg(a, 11), rows = arg(a, 12), N = arg(a, 13), G = arg(a, 14), bias = <usize>arg(a, 15);
+  const Wq = arg(a, 16), outW = arg(a, 17), dR = arg(a, 18), dPm = arg(a, 19), r0 = arg(a, 20), rs = arg(a, 21), c0 = arg(a, 22), cs = arg(a, 23);
+  const spill = <usize>arg(a, 24) + <usize>tid * <usize>arg(a, 25);
+  const total = rows * outW;
+  const panels = (M + 3) >> 2;
+  const items = N * G * panels;
+  for (let it = next(a); it < items; it = next(a)) {
+    const p = it % panels;
+    const t = it / panels;
+    const g = t % G;
+    const n = t / G;
+    const m0 = p << 2;
+    const Ap = A + ((<usize>n * aSN + <usize>g * aSG + <usize>p * K * 4) << 2);
+    const Xb = X + ((<usize>n * xSN + <usize>g * xSG) << 2);
+    const Yb = Y + ((<usize>n * ySN + <usize>g * ySG + <usize>m0 * dPm) << 2);
+    let b = f32x4.splat(0);
+    if (bias != 0) {
+      const bb = bias + (<usize>(g * M + m0) << 2);
+      b = f32x4.replace_lane(b, 0, load<f32>(bb));
+      if (m0 + 1 < M) b = f32x4.replace_lane(b, 1, load<f32>(bb, 4));
+      if (m0 + 2 < M) b = f32x4.replace_lane(b, 2, load<f32>(bb, 8));
+      if (m0 + 3 < M) b = f32x4.replace_lane(b, 3, load<f32>(bb, 12));
+    }
+    for (let v0 = 0; v0 < total; v0 += 4) {
+      // Up to 4 points at once; missing ones repeat the first.
+      const q0r = v0 / outW, q0c = v0 - q0r * outW;
+      const q0 = q0r * Wq + q0c;
+      let qv1 = q0, qv2 = q0, qv3 = q0;
+      if (v0 + 1 < total) { const r = (v0 + 1) / outW; qv1 = r * Wq + (v0 + 1 - r * outW); }
+      if (v0 + 2 < total) { const r = (v0 + 2) / outW; qv2 = r * Wq + (v0 + 2 - r * outW); }
+      if (v0 + 3 < total) { const r = (v0 + 3) / outW; qv3 = r * Wq + (v0 + 3 - r * outW); }
+      let c0v = b, c1v = b, c2v = b, c3v = b;
+      for (let k = 0; k < K; k++) {
+        const w = v128.load(Ap + (<usize>k << 4));
+        const xo = Xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+        c0v = madd(w, v128.load32_splat(xo + (<usize>q0 << 2)), c0v);
+        c1v = madd(w, v128.load32_splat(xo + (<usize>qv1 << 2)), c1v);
+        c2v = madd(w, v128.load32_splat(xo + (<usize>qv2 << 2)), c2v);
+        c3v = madd(w, v128.load32_splat(xo + (<usize>qv3 << 2)), c3v);
+      }
+      v128.store(spill, c0v); v128.store(spill, c1v, 16); v128.store(spill, c2v, 32); v128.store(spill, c3v, 48);
+      for (let j = 0; j < 4 && v0 + j < total; j++) {
+        const v = v0 + j;
+        const rr = v / outW, cc = v - rr * outW;
+        const o = (<usize>(r0 + rr * rs) * dR + c0 + cc * cs) << 2;
+        for (let r = 0; r < 4; r++) {
+          if (m0 + r < M) store<f32>(Yb + <usize>r * (<usize>dPm << 2) + o, load<f32>(spill + (<usize>(j * 4 + r) << 2)));
+        }
       }
     }
   }

@@ -2,7 +2,7 @@
 // Usage: node --import tsx bench/engines/receptive.ts <conv|resnet224|resnet32|lenet> [threads]
 import { Tensor } from '../../src/tensor/index.js';
 import { setBackend, kernel } from '../../src/backend/index.js';
-import { enableWasmBackend, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
+import { enableWasmBackend, measureFmaPeak, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
 import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
 import { relu } from '../../src/ops/activation.js';
 import { add } from '../../src/ops/elementwise.js';
@@ -20,6 +20,7 @@ if (backend === 'wasm') {
 } else await setBackend(backend);
 const engine = backend === 'wasm' ? `receptive-wasm ${thr} thr` : `receptive-${backend}`;
 const results: Record<string, unknown> = { info: wasmInfo() };
+if (backend === 'wasm' && what === 'conv') results.fmaPeakGflops = measureFmaPeak();
 
 if (what === 'conv') {
   for (const [name, c] of Object.entries(CONV_CASES) as [string, any][]) {

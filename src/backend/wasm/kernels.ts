@@ -162,9 +162,9 @@ interface GemmArgs {
 
 /** Run the offset-table GEMM (assembly/kernels.ts `gemm`) with per-thread packing scratch. */
 function gemm(ar: Arena, g: GemmArgs): void {
-  const stride = Math.ceil((g.K * 32 + 128) / 64) * 64;
+  const stride = Math.ceil((g.K * 32 + 320) / 64) * 64;
   const scratch = ar.alloc((stride * rt.getThreads()) / 4);
-  rt.run('gemm', [
+  rt.run(g.rows * g.outW < 8 ? 'gemmn' : 'gemm', [
     g.A, g.aSN, g.aSG, g.K, g.off, g.X, g.xSN, g.xSG, g.Y, g.ySN, g.ySG, g.M, g.rows, g.N, g.G, g.bias,
     g.Wq, g.outW, g.dR, g.dPm, g.r0 ?? 0, g.rs ?? 1, g.c0 ?? 0, g.cs ?? 1, scratch, stride,
   ], g.N * g.G * g.M * g.rows * g.outW * Math.max(g.K, 1));
@@ -316,6 +316,11 @@ export const Conv2DBackpropFilter: KernelSignatures['Conv2DBackpropFilter'] = (x
 
 // ------------------------------------------------------------ matmul
 
+/**
+ * Batched matrix product on the same GEMM: op(A) is packed into 4-row panels by a
+ * wasm kernel; op(B) is read in place through the offset table (columns of B, or
+ * rows of B when transposed, are the GEMM's points), so nothing is transposed.
+ */
 export const MatMul: KernelSignatures['MatMul'] = (a, b, { transA, transB }) => {
   if (!isF32(a, b)) return ref.MatMul(a, b, { transA, transB });
   const [B, ar0, ac] = a.shape;
@@ -325,39 +330,26 @@ export const MatMul: KernelSignatures['MatMul'] = (a, b, { transA, transB }) => 
   const N = transB ? br : bc;
   const ar = new Arena();
   try {
-    const panels = (M + 3) >> 2;
-    const aS = panels * K * 4;
-    const Ap = ar.alloc(Math.max(1, B * aS));
-    const f = rt.f32();
-    const Ad = a.data as Float32Array;
-    for (let p = 0; p < B; p++) {
-      const o = p * M * K;
-      if (transA) packPanels(f, (Ap >> 2) + p * aS, M, K, (m, k) => Ad[o + k * M + m]);
-      else packPanels(f, (Ap >> 2) + p * aS, M, K, (m, k) => Ad[o + m * K + k]);
-    }
-    let X: number;
-    if (transB) {
-      X = ar.alloc(B * K * N + 64);
-      const f2 = rt.f32();
-      const Bd = b.data as Float32Array;
-      const x0 = X >> 2;
-      for (let p = 0; p < B; p++) {
-        const o = p * K * N;
-        for (let j = 0; j < N; j++) {
-          const row = o + j * K;
-          for (let k = 0; k < K; k++) f2[x0 + o + k * N + j] = Bd[row + k];
-        }
-      }
-      ar.zero(X, B * K * N, 64);
-    } else {
-      X = ar.put(b.data as Float32Array, 64);
-    }
-    const offs = new Int32Array(K);
-    for (let k = 0; k < K; k++) offs[k] = k * N;
-    const off = ar.putInt(offs);
     const n = B * M * N;
     const y = ar.alloc(Math.max(1, n));
-    gemm(ar, { A: Ap, aSN: aS, aSG: 0, K, off, X, xSN: K * N, xSG: 0, Y: y, ySN: M * N, ySG: 0, M, rows: 1, N: B, G: 1, bias: 0, Wq: N, outW: N, dR: 0, dPm: N });
+    if (K === 0) {
+      ar.zero(y, 0, n);
+      return out(y, n, [B, M, N]);
+    }
+    const aS = Math.ceil(M / 4) * 4 * K;
+    const src = ar.put(a.data as Float32Array);
+    const Ap = ar.alloc(Math.max(1, B * aS));
+    for (let p = 0; p < B; p++) {
+      // pack: src, dst, rows, K, rs, cs
+      rt.run('pack', [src + p * M * K * 4, Ap + p * aS * 4, M, K, transA ? 1 : K, transA ? M : 1], aS);
+    }
+    const X = ar.put(b.data as Float32Array, 64);
+    const offs = new Int32Array(K);
+    for (let k = 0; k < K; k++) offs[k] = transB ? k : k * N;
+    const off = ar.putInt(offs);
+    const common = { A: Ap, aSN: aS, aSG: 0, K, off, X, xSN: K * N, xSG: 0, Y: y, ySN: M * N, ySG: 0, M, N: B, G: 1, bias: 0 };
+    if (transB) gemm(ar, { ...common, rows: N, Wq: K, outW: 1, dR: 1, dPm: N });
+    else gemm(ar, { ...common, rows: 1, Wq: N, outW: N, dR: N, dPm: N });
     return out(y, n, [B, M, N]);
   } finally {
     ar.done();

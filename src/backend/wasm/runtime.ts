@@ -10,7 +10,7 @@ import { WORKER_SOURCE } from './worker-source.js';
  */
 
 /** Kernel entry points, in the order the workers index them. */
-export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary'] as const;
+export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn'] as const;
 export type KernelFn = (typeof KERNELS)[number];
 
 type Entry = (args: number, tid: number, nth: number) => void;
@@ -288,7 +288,7 @@ export class WasmRuntime {
   private async warmUp(): Promise<void> {
     const K = 64, Q = 256, M = 16;
     const A = this.alloc(M * K * 4), X = this.alloc((Q + K + 64) * 4), Y = this.alloc(M * Q * 4);
-    const off = this.alloc(K * 4), scratch = this.alloc(K * 32 + 128);
+    const off = this.alloc(K * 4), scratch = this.alloc(K * 32 + 320);
     this.f32().fill(0, A >> 2, (A >> 2) + M * K);
     this.f32().fill(0, X >> 2, (X >> 2) + Q + K + 64);
     for (let k = 0; k < K; k++) this.i32()[(off >> 2) + k] = k;
@@ -296,6 +296,8 @@ export class WasmRuntime {
       const t = performance.now();
       for (let r = 0; r < 20; r++) {
         this.run('gemm', [A, 0, 0, K, off, X, 0, 0, Y, 0, 0, M, 1, 1, 1, 0, Q, Q, 0, Q, 0, 1, 0, 1, scratch, 0], 0);
+        this.run('gemmn', [A, 0, 0, K, off, X, 0, 0, Y, 0, 0, M, 1, 1, 1, 0, 4, 4, 4, 4, 0, 1, 0, 1, scratch, 0], 0);
+        this.run('pack', [X, A, M, K / 4, K / 4, 1], 0);
         this.run('convdw', [Y, 0, Q, X, 0, 0, off, K, 2, 1, 1, Q, A, scratch], 0);
         this.run('prep', [Y, X, 4, 8, 8, 1, 1, 1, 1, 10, 10, 100], 0);
         this.run('scatter', [Y, 64, 8, X, 64, 8, 4, 8, 8, 0, 1, 0, 1], 0);
@@ -317,6 +319,6 @@ export class WasmRuntime {
       if (t > last * 0.8) break;
       last = t;
     }
-    for (const [p, b] of [[A, M * K * 4], [X, (Q + K + 64) * 4], [Y, M * Q * 4], [off, K * 4], [scratch, K * 32 + 128]]) this.release(p, b);
+    for (const [p, b] of [[A, M * K * 4], [X, (Q + K + 64) * 4], [Y, M * Q * 4], [off, K * 4], [scratch, K * 32 + 320]]) this.release(p, b);
   }
 }
