@@ -80,7 +80,7 @@ export function runTrain(given: Partial<TrainSettings>, io: { interactive: boole
   }
   mkdirSync(settings.out, { recursive: true });
   const ckptPath = join(settings.out, 'checkpoint.safetensors');
-  const save = (ctx: TrainContext) => {
+  const save = (ctx: Pick<TrainContext, 'step' | 'history'>) => {
     const info: CheckpointInfo = {
       format: CHECKPOINT_FORMAT,
       model: { name: settings.model, config: { variant: settings.variant } },
@@ -105,7 +105,7 @@ export function runTrain(given: Partial<TrainSettings>, io: { interactive: boole
   });
   const seconds = (performance.now() - t0) / 1000;
   const trainedImages = (result.step - startStep) * settings.batchSize;
-  save({ step: result.step, history: result.history } as TrainContext);
+  save(result);
   const test = evaluate(model, data.test, CrossEntropyLoss(), { numClasses: data.classNames.length, topK: [1, 3] });
   return {
     settings, test, classNames: data.classNames, steps: result.step, seconds,
