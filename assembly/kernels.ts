@@ -135,9 +135,14 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
       const valid = total - v0 < 8 ? total - v0 : 8;
       const row = v0 / outW;
       const col = v0 - row * outW;
-      if (col + 8 <= outW) {
+      // With a single panel, an in-row tile is read straight from X (packing would not pay).
+      const direct = p1 - pb * PB == 1 && col + 8 <= outW;
+      const xd = Xb + (<usize>(row * Wq + col) << 2);
+      if (direct) {
+        // nothing to pack
+      } else if (col + 8 <= outW) {
         // Pack the tile: bt[k][0..8] = X[q + off[k] + 0..8].
-        const xq = Xb + (<usize>(row * Wq + col) << 2);
+        const xq = xd;
         for (let k = 0; k < K; k++) {
           const xp = xq + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
           const d = bt + (<usize>k << 5);
@@ -182,8 +187,24 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
         }
         let c00 = b0, c01 = b0, c10 = b1, c11 = b1, c20 = b2, c21 = b2, c30 = b3, c31 = b3;
         let ap = Ab + (<usize>p * K << 4);
+        if (direct) {
+          for (let k = 0; k < K; k++) {
+            const xp = xd + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+            const x0 = v128.load(xp);
+            const x1 = v128.load(xp, 16);
+            let w = v128.load32_splat(ap);
+            c00 = madd(w, x0, c00); c01 = madd(w, x1, c01);
+            w = v128.load32_splat(ap, 4);
+            c10 = madd(w, x0, c10); c11 = madd(w, x1, c11);
+            w = v128.load32_splat(ap, 8);
+            c20 = madd(w, x0, c20); c21 = madd(w, x1, c21);
+            w = v128.load32_splat(ap, 12);
+            c30 = madd(w, x0, c30); c31 = madd(w, x1, c31);
+            ap += 16;
+          }
+        }
         let bp = bt;
-        const be = bt + (<usize>K << 5);
+        const be = direct ? bt : bt + (<usize>K << 5);
         while (bp < be) {
           const x0 = v128.load(bp);
           const x1 = v128.load(bp, 16);
@@ -679,6 +700,60 @@ export function gemmn(a: usize, tid: i32, nth: i32): void {
         const o = (<usize>(r0 + rr * rs) * dR + c0 + cc * cs) << 2;
         for (let r = 0; r < 4; r++) {
           if (m0 + r < M) store<f32>(Yb + <usize>r * (<usize>dPm << 2) + o, load<f32>(spill + (<usize>(j * 4 + r) << 2)));
+        }
+      }
+    }
+  }
+}
+
+/**
+ * col2im for the input gradient: dX[p][ih][iw] = Σ_(kh,kw) Z[p][kh·kW + kw][oh][ow] over
+ * the taps with ih = oh·sH − pT + kh·dH and iw = ow·sW − pL + kw·dW, summed in tap
+ * order. Z comes from a GEMM of the kernel (transposed) with δ. Items are planes p.
+ * args: Z, dX, P, outH, outW, inH, inW, kH, kW, sH, sW, pT, pL, dH, dW
+ */
+export function col2im(a: usize, tid: i32, nth: i32): void {
+  const Z = <usize>arg(a, 0), DX = <usize>arg(a, 1), P = arg(a, 2), outH = arg(a, 3), outW = arg(a, 4), inH = arg(a, 5), inW = arg(a, 6);
+  const kH = arg(a, 7), kW = arg(a, 8), sH = arg(a, 9), sW = arg(a, 10), pT = arg(a, 11), pL = arg(a, 12), dH = arg(a, 13), dW = arg(a, 14);
+  const plane = outH * outW;
+  const kk = kH * kW;
+  for (let p = next(a); p < P; p = next(a)) {
+    const dx = DX + (<usize>p * inH * inW << 2);
+    memory.fill(dx, 0, <usize>(inH * inW) << 2);
+    const zb = Z + (<usize>p * kk * plane << 2);
+    for (let kh = 0; kh < kH; kh++) {
+      for (let kw = 0; kw < kW; kw++) {
+        const zt = zb + (<usize>(kh * kW + kw) * plane << 2);
+        const shift = pL - kw * dW; // ow·sW = iw + shift
+        for (let ih = 0; ih < inH; ih++) {
+          const th = ih + pT - kh * dH;
+          if (th < 0 || th % sH != 0) continue;
+          const oh = th / sH;
+          if (oh >= outH) continue;
+          const zrow = zt + (<usize>oh * outW << 2);
+          const drow = dx + (<usize>ih * inW << 2);
+          if (sW == 1) {
+            let i0 = -shift; if (i0 < 0) i0 = 0;
+            let i1 = outW - shift; if (i1 > inW) i1 = inW;
+            let iw = i0;
+            for (; iw + 4 <= i1; iw += 4) {
+              const d = drow + (<usize>iw << 2);
+              v128.store(d, f32x4.add(v128.load(d), v128.load(zrow + (<usize>(iw + shift) << 2))));
+            }
+            for (; iw < i1; iw++) {
+              const d = drow + (<usize>iw << 2);
+              store<f32>(d, load<f32>(d) + load<f32>(zrow + (<usize>(iw + shift) << 2)));
+            }
+          } else {
+            for (let iw = 0; iw < inW; iw++) {
+              const tw = iw + shift;
+              if (tw < 0 || tw % sW != 0) continue;
+              const ow = tw / sW;
+              if (ow >= outW) continue;
+              const d = drow + (<usize>iw << 2);
+              store<f32>(d, load<f32>(d) + load<f32>(zrow + (<usize>ow << 2)));
+            }
+          }
         }
       }
     }

@@ -93,6 +93,10 @@ test('conv2d kernels: 1x1 kernels, batch 1, odd channel counts, large K, LeNet a
     { N: 1, C: 33, H: 6, W: 7, OC: 17, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
     { N: 2, C: 12, H: 8, W: 8, OC: 12, kH: 3, kW: 3, stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 12 },
     { N: 1, C: 2, H: 4, W: 4, OC: 3, kH: 2, kW: 2, stride: [1, 1], padding: [3, 3, 3, 3], dilation: [1, 1], groups: 1 },
+    // >= 16 input channels per group: the input gradient takes the phase-split gather path.
+    { N: 2, C: 32, H: 9, W: 8, OC: 8, kH: 3, kW: 2, stride: [2, 3], padding: [1, 0, 2, 1], dilation: [2, 1], groups: 2 },
+    { N: 1, C: 20, H: 7, W: 10, OC: 5, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
+    { N: 1, C: 17, H: 3, W: 6, OC: 9, kH: 3, kW: 3, stride: [2, 1], padding: [2, 2, 1, 1], dilation: [1, 2], groups: 1 },
   ];
   for (const cs of cases) checkConv(cs, JSON.stringify(cs));
 });

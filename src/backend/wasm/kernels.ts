@@ -209,6 +209,8 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
  */
 export const Conv2DBackpropInput: KernelSignatures['Conv2DBackpropInput'] = (dy, w, c) => {
   if (!isF32(dy, w)) return ref.Conv2DBackpropInput(dy, w, c);
+  const cinG0 = c.inChannels / c.groups;
+  if (cinG0 < 16 && cinG0 * c.kH * c.kW >= 8) return backpropInputCol2im(dy, w, c);
   const ar = new Arena();
   try {
     const { strideH: sH, strideW: sW, dilationH: dH, dilationW: dW } = c;
@@ -288,6 +290,50 @@ export const Conv2DBackpropInput: KernelSignatures['Conv2DBackpropInput'] = (dy,
     ar.done();
   }
 };
+
+/**
+ * Input gradient for layers with few input channels per group (the first layers
+ * of a network), where the gather above has too few rows to fill the 4×8 kernel:
+ * Z = Wᵀ·δ (rows: input channel × tap, K: output channels of the group), then
+ * col2im adds each input pixel's taps in order.
+ */
+function backpropInputCol2im(dy: Tensor, w: Tensor, c: Conv2DInfo): Tensor {
+  const ar = new Arena();
+  try {
+    const G = c.groups;
+    const cinG = c.inChannels / G;
+    const coutG = c.outChannels / G;
+    const kk = c.kH * c.kW;
+    const rows = cinG * kk;
+    const aSG = Math.ceil(rows / 4) * 4 * coutG;
+    const A = packed(w, `t${G}`, G * aSG, (f, at) => {
+      const W = w.data;
+      for (let g = 0; g < G; g++) {
+        packPanels(f, at + g * aSG, rows, coutG, (m, k) => {
+          const icg = Math.floor(m / kk);
+          return W[((g * coutG + k) * cinG + icg) * kk + (m - icg * kk)];
+        });
+      }
+    });
+    const plane = c.outH * c.outW;
+    const D = ar.put(dy.data as Float32Array, 64);
+    const offs = new Int32Array(coutG);
+    for (let k = 0; k < coutG; k++) offs[k] = k * plane;
+    const off = ar.putInt(offs);
+    const Z = ar.alloc(c.batch * c.inChannels * kk * plane);
+    gemm(ar, {
+      A, aSN: 0, aSG, K: coutG, off, X: D, xSN: c.outChannels * plane, xSG: coutG * plane, Y: Z, ySN: c.inChannels * kk * plane, ySG: rows * plane,
+      M: rows, rows: c.outH, N: c.batch, G, bias: 0, Wq: c.outW, outW: c.outW, dR: c.outW, dPm: plane,
+    });
+    const n = c.batch * c.inChannels * c.inH * c.inW;
+    const dx = ar.alloc(n);
+    const P = c.batch * c.inChannels;
+    rt.run('col2im', [Z, dx, P, c.outH, c.outW, c.inH, c.inW, c.kH, c.kW, c.strideH, c.strideW, c.padTop, c.padLeft, c.dilationH, c.dilationW], P * kk * plane);
+    return out(dx, n, [c.batch, c.inChannels, c.inH, c.inW]);
+  } finally {
+    ar.done();
+  }
+}
 
 /** Filter gradient: dot products of δ rows with shifted input rows over the flat output grid. */
 export const Conv2DBackpropFilter: KernelSignatures['Conv2DBackpropFilter'] = (x, dy, c) => {
