@@ -21,7 +21,7 @@ const FILTER1 = [
   [-1, -1, 1],
 ];
 
-test('conv2d: Hung-yi Lee's 6x6 image with Filter 1, stride 1', () => {
+test("conv2d: Hung-yi Lee's 6x6 image with Filter 1, stride 1", () => {
   const x = tensor([[IMAGE]]);
   const w = tensor([[FILTER1]]);
   const y = conv2d(x, w);
