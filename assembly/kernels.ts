@@ -759,3 +759,33 @@ export function col2im(a: usize, tid: i32, nth: i32): void {
     }
   }
 }
+
+/**
+ * Sum over axes, visiting x in flat order as the reference does (each output is a
+ * sequential float32 sum). x is seen as d0×d1×d2×d3 (merged axes); os0..os3 are the
+ * output strides (0 on summed axes); red3 says whether the innermost axis is summed.
+ * args: x, y, d0, d1, d2, d3, os0, os1, os2, red3, ySize
+ */
+export function rsum(a: usize, tid: i32, nth: i32): void {
+  const X = <usize>arg(a, 0), Y = <usize>arg(a, 1), d0 = arg(a, 2), d1 = arg(a, 3), d2 = arg(a, 4), d3 = arg(a, 5);
+  const os0 = arg(a, 6), os1 = arg(a, 7), os2 = arg(a, 8), red3 = arg(a, 9), ySize = arg(a, 10);
+  memory.fill(Y, 0, <usize>ySize << 2);
+  let x = X;
+  for (let i0 = 0; i0 < d0; i0++) {
+    for (let i1 = 0; i1 < d1; i1++) {
+      for (let i2 = 0; i2 < d2; i2++) {
+        const y = Y + (<usize>(i0 * os0 + i1 * os1 + i2 * os2) << 2);
+        if (red3) {
+          let s = load<f32>(y);
+          for (let j = 0; j < d3; j++) s += load<f32>(x + (<usize>j << 2));
+          store<f32>(y, s);
+        } else {
+          let j = 0;
+          for (; j + 4 <= d3; j += 4) { const o = <usize>j << 2; v128.store(y + o, f32x4.add(v128.load(y + o), v128.load(x + o))); }
+          for (; j < d3; j++) { const o = <usize>j << 2; store<f32>(y + o, load<f32>(y + o) + load<f32>(x + o)); }
+        }
+        x += <usize>d3 << 2;
+      }
+    }
+  }
+}

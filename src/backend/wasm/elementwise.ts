@@ -8,8 +8,8 @@ import { Arena, out as fromHeap, runtime } from './kernels.js';
  * (relu/step, add/sub/mul/div with broadcasting, sum over axes), float32 only.
  * relu/step and the four binary ops run as SIMD loops in wasm (a JavaScript loop
  * costs 1.3–7 ns per element here, branch misses included; copying in and out of
- * the heap costs ~0.1 ns); sum stays in JavaScript because the reference's
- * sequential float32 order is latency-bound either way. All of them compute
+ * the heap costs ~0.1 ns); sum keeps the reference's sequential float32 order
+ * (one add chain per output) in wasm. All of them compute
  * exactly what the reference does (IEEE float32 roundings in the same order), so
  * their results are bit-identical to it.
  */
@@ -159,6 +159,22 @@ export const Reduce: KernelSignatures['Reduce'] = (x, attrs) => {
     if (!red[i]) {
       os[i] = acc;
       acc *= dims[i];
+    }
+  }
+  if (dims.length <= 4) {
+    while (dims.length < 4) {
+      dims.unshift(1);
+      red.unshift(true);
+      os.unshift(0);
+    }
+    const ar = new Arena();
+    try {
+      const px = ar.put(xd);
+      const py = ar.alloc(size);
+      runtime().run('rsum', [px, py, dims[0], dims[1], dims[2], dims[3], os[0], os[1], os[2], red[3] ? 1 : 0, size], 0);
+      return fromHeap(py, size, outShape);
+    } finally {
+      ar.done();
     }
   }
   const r = dims.length - 1;

@@ -10,7 +10,7 @@ import { WORKER_SOURCE } from './worker-source.js';
  */
 
 /** Kernel entry points, in the order the workers index them. */
-export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im'] as const;
+export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im', 'rsum'] as const;
 export type KernelFn = (typeof KERNELS)[number];
 
 type Entry = (args: number, tid: number, nth: number) => void;
@@ -300,6 +300,7 @@ export class WasmRuntime {
         this.run('pack', [X, A, M, K / 4, K / 4, 1], 0);
         // col2im: Z, dX, P, outH, outW, inH, inW, kH, kW, sH, sW, pT, pL, dH, dW
         this.run('col2im', [X, Y, 1, 6, 6, 8, 8, 3, 3, 1, 1, 0, 0, 1, 1], 0);
+        this.run('rsum', [X, Y, 1, 4, 4, 16, 0, 4, 1, r & 1, 16], 0);
         this.run('convdw', [Y, 0, Q, X, 0, 0, off, K, 2, 1, 1, Q, A, scratch], 0);
         this.run('prep', [Y, X, 4, 8, 8, 1, 1, 1, 1, 10, 10, 100], 0);
         this.run('scatter', [Y, 64, 8, X, 64, 8, 4, 8, 8, 0, 1, 0, 1], 0);
