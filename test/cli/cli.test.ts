@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
+import jpeg from 'jpeg-js';
 import { cli } from './run.js';
 import { loadMNIST } from '../../src/data/index.js';
 
@@ -63,10 +64,18 @@ test('train, eval and predict on a small MNIST subset', () => {
   }
   const file = join(dir, 'digit.png');
   writeFileSync(file, PNG.sync.write(png));
-  const p = cli(['predict', ckpt, file, 'mnist:0']);
+  // The same digit as a JPEG, upscaled to 56x56 (the CLI resizes to 28x28 by area averaging).
+  const big = new Uint8Array(56 * 56 * 4);
+  for (let i = 0; i < 56 * 56; i++) {
+    const v = 255 - test.raw[Math.floor(i / 112) * 28 + Math.floor((i % 56) / 2)];
+    big.set([v, v, v, 255], 4 * i);
+  }
+  const jpgFile = join(dir, 'digit.jpg');
+  writeFileSync(jpgFile, jpeg.encode({ data: big, width: 56, height: 56 }, 95).data);
+  const p = cli(['predict', ckpt, file, jpgFile, 'mnist:0']);
   assert.equal(p.code, 0, p.stderr);
   const preds = [...p.stdout.matchAll(/predicted (\d)/g)].map((m) => m[1]);
-  assert.deepEqual(preds, ['7', '7'], p.stdout);
+  assert.deepEqual(preds, ['7', '7', '7'], p.stdout);
   assert.match(p.stdout, /mnist:0 \(label 7\)/);
   writeFileSync(join(dir, 'bad.png'), readFileSync(file).subarray(0, 40));
   const bad = cli(['predict', ckpt, join(dir, 'bad.png')]);
