@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // npm run bench: one process per engine and workload, one after the other on this
 // machine; writes bench/results/<date>.md (table) and <date>.json (raw numbers).
-// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet
+// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet,
+// --rounds=N (run the whole sequence N times, engines interleaved, and report per
+// case the median over rounds: this machine is shared and noisy).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,6 +16,7 @@ const root = join(here, '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'conv,resnet224,resnet32,lenet').split(',');
+const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 1);
 
 if (!existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
   console.log('bench: installing the peer engines (npm ci --prefix bench)');
@@ -31,21 +34,44 @@ for (const w of only) {
   for (const t of ['1', '2']) jobs.push({ w, cmd: [join(here, 'engines', 'ort.mjs'), t, w] });
 }
 
-const all = [];
-for (const j of jobs) {
-  const label = j.cmd.slice(j.cmd.findIndex((c) => c.includes('engines'))).map((c) => c.replace(here + '/', '')).join(' ');
-  process.stdout.write(`bench: ${label} ... `);
-  const t = Date.now();
-  const r = spawnSync(process.execPath, j.cmd, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 900_000 });
-  const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
-  if (!line) {
-    console.log(`failed (${r.status})\n${(r.stderr ?? '').slice(-2000)}`);
-    continue;
+const raw = [];
+for (let round = 1; round <= rounds; round++) {
+  for (const j of jobs) {
+    const label = j.cmd.slice(j.cmd.findIndex((c) => c.includes('engines'))).map((c) => c.replace(here + '/', '')).join(' ');
+    process.stdout.write(`bench${rounds > 1 ? ` [round ${round}/${rounds}]` : ''}: ${label} ... `);
+    const t = Date.now();
+    const r = spawnSync(process.execPath, j.cmd, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 900_000 });
+    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
+    if (!line) {
+      console.log(`failed (${r.status})\n${(r.stderr ?? '').slice(-2000)}`);
+      continue;
+    }
+    const res = JSON.parse(line.slice(7));
+    res.workload = j.w;
+    res.round = round;
+    raw.push(res);
+    console.log(`${((Date.now() - t) / 1000).toFixed(1)} s, peak RSS ${res.rssMB.toFixed(0)} MB`);
   }
-  const res = JSON.parse(line.slice(7));
-  res.workload = j.w;
-  all.push(res);
-  console.log(`${((Date.now() - t) / 1000).toFixed(1)} s, peak RSS ${res.rssMB.toFixed(0)} MB`);
+}
+
+/** Per case, the median over rounds of each round's median (and the best minimum); the largest peak RSS. */
+function merge(list) {
+  const first = list[0];
+  if (first && typeof first === 'object' && 'ms' in first) {
+    const ms = list.map((x) => x.ms).sort((p, q) => p - q);
+    return { ...first, ms: ms[ms.length >> 1], min: Math.min(...list.map((x) => x.min)), rounds: list.length, msPerRound: list.map((x) => x.ms) };
+  }
+  if (first && typeof first === 'object' && !Array.isArray(first)) {
+    const o = {};
+    for (const k of Object.keys(first)) o[k] = merge(list.map((x) => x?.[k]).filter((x) => x !== undefined));
+    return o;
+  }
+  return first;
+}
+const all = [];
+for (const key of [...new Set(raw.map((r) => `${r.engine}|${r.workload}`))]) {
+  const runs = raw.filter((r) => `${r.engine}|${r.workload}` === key);
+  all.push({ ...merge(runs), rssMB: Math.max(...runs.map((r) => r.rssMB)), rounds: runs.length });
 }
 
 // ------------------------------------------------------------------ report
@@ -58,7 +84,8 @@ const date = new Date().toISOString().slice(0, 10);
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 let md = `# Receptive benchmark, ${date}\n\n`;
 md += `Machine: ${cpu}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}.\n`;
-md += `Command: \`npm run bench\` (bench/run.mjs). One process per engine and workload; median of >= 5 timed repetitions after warm-up; `;
+md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.mjs). One process per engine and workload; median of >= 5 timed repetitions after warm-up`;
+md += rounds > 1 ? `, then the median over ${rounds} rounds (all engines run once per round, one after the other); ` : '; ';
 md += `every engine produces a JavaScript-visible output inside the timed region (tfjs: dataSync). Peak RSS is the process's maxRSS.\n\n`;
 
 if (only.includes('conv')) {
@@ -123,7 +150,7 @@ if (only.includes('lenet')) {
   for (const o of ours) {
     const r = get(o, 'lenet');
     const x = r?.results?.lenet;
-    if (x) md += `| ${o} | ${f1(x.ms)} | ${f1(x.imagesPerSec)} | ${r.rssMB.toFixed(0)} |\n`;
+    if (x) md += `| ${o} | ${f1(x.ms)} | ${f1(64000 / x.ms)} | ${r.rssMB.toFixed(0)} |\n`;
   }
   md += `\ntfjs-wasm cannot run this step as shipped (no Conv2DBackpropFilter kernel); ../shared/PEERS.md measured 671 images/s (1 thread) with an added kernel, tfjs-layers fit, batch 64.\n`;
 }
@@ -132,7 +159,7 @@ md += `\ntfjs-wasm runs on one thread: its threaded build does not load in Node 
 mkdirSync(join(here, 'results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:]/g, '-').slice(0, 16);
 const base = join(here, 'results', `${stamp}`);
-writeFileSync(base + '.json.tmp', JSON.stringify(all, null, 1));
+writeFileSync(base + '.json.tmp', JSON.stringify({ merged: all, raw }, null, 1));
 renameSync(base + '.json.tmp', base + '.json');
 writeFileSync(base + '.md.tmp', md);
 renameSync(base + '.md.tmp', base + '.md');
