@@ -164,7 +164,7 @@ test('float64 inputs fall back to the reference kernels', () => {
   assert.deepEqual([...y.data], [...ref(() => kernel('Conv2D')(x, w, null, info)).data]);
 });
 
-test('1, 2 and 3 threads give bit-identical results', () => {
+test('1, 2 and 3 threads give bit-identical results', async () => {
   const x = rand([4, 8, 20, 18]);
   const w = rand([12, 4, 3, 3]);
   const b = rand([12]);
@@ -183,7 +183,11 @@ test('1, 2 and 3 threads give bit-identical results', () => {
     for (const n of [2, 3]) {
       setNumThreads(n);
       assert.equal(getNumThreads(), n);
+      // Let the new workers come up so that the run below is spread over them.
+      await new Promise((r) => setTimeout(r, 100));
+      const jobs = wasmInfo()!.parallelJobs;
       const many = run();
+      assert.ok(wasmInfo()!.parallelJobs > jobs, `with ${n} threads the kernels ran on the worker pool`);
       for (let i = 0; i < one.length; i++) assert.deepEqual(many[i].data, one[i].data, `output ${i} with ${n} threads`);
     }
   } finally {

@@ -58,8 +58,11 @@ export class Arena {
   }
 }
 
+/** Copy n floats out of the heap into a new tensor (a fresh array filled with set(): faster than slice() on shared memory). */
 export function out(p: number, n: number, shape: readonly number[]): Tensor {
-  return new Tensor(rt.f32().slice(p >> 2, (p >> 2) + n), shape);
+  const y = new Float32Array(n);
+  y.set(rt.f32().subarray(p >> 2, (p >> 2) + n));
+  return new Tensor(y, shape);
 }
 
 function isF32(...ts: Tensor[]): boolean {
@@ -418,7 +421,9 @@ export const MaxPool2D: KernelSignatures['MaxPool2D'] = (x, p) => {
     const am = ar.alloc(n);
     rt.run('maxpool', poolArgs(p, src, y, am), n * p.kH * p.kW);
     const shape = [p.batch, p.channels, p.outH, p.outW];
-    return { y: out(y, n, shape), argmax: new Tensor(rt.i32().slice(am >> 2, (am >> 2) + n), shape) };
+    const idx = new Int32Array(n);
+    idx.set(rt.i32().subarray(am >> 2, (am >> 2) + n));
+    return { y: out(y, n, shape), argmax: new Tensor(idx, shape) };
   } finally {
     ar.done();
   }

@@ -27,6 +27,9 @@ const FN = 2; // kernel index
 const ARGS = 3; // args pointer
 const NTH = 4; // thread count of the job
 const ERR = 5; // set by a worker whose kernel threw
+const READY = 6; // bit b: the worker holding bit b has instantiated the module and waits for jobs
+const PART = 7; // bit b: the worker holding bit b takes part in the current job
+const MAX_THREADS = 31;
 const STOP = 16; // STOP + slot: ask the worker with that slot to exit
 const SLOTS = 1000;
 
@@ -68,6 +71,7 @@ export function hasSimd(): boolean {
 }
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+const nodeImport = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
 
 function coreCount(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
@@ -85,7 +89,12 @@ export class WasmRuntime {
   readonly threadsPossible: boolean;
   private readonly exports: Record<KernelFn, Entry> & { fmapeak(n: number): number };
   private readonly ctl: Int32Array | null;
-  private workers: { w: WorkerLike; slot: number }[] = [];
+  private workers: { w: WorkerLike; slot: number; bit: number }[] = [];
+  /** Participation bits of live workers, and bits free for new ones (bit 0 is the calling thread). */
+  private liveMask = 0;
+  /** Kernel calls that ran on more than one thread (for tests and diagnostics). */
+  parallelJobs = 0;
+  private freeBits = 0x7ffffffe;
   private serial = 0;
   private nThreads = 1;
   private f32view: Float32Array;
@@ -113,20 +122,21 @@ export class WasmRuntime {
   /** Create the runtime; threads only where shared memory and a blocking wait exist. */
   static async create(): Promise<WasmRuntime> {
     if (isNode) {
-      nodeOs = await import('node:os');
-      NodeWorker = (await import('node:worker_threads')).Worker;
+      // Non-literal specifiers, so browser bundlers leave Node's built-ins alone.
+      nodeOs = (await nodeImport('node:os')) as typeof import('node:os');
+      NodeWorker = ((await nodeImport('node:worker_threads')) as typeof import('node:worker_threads')).Worker;
     }
-    let threads = typeof SharedArrayBuffer === 'function';
+    let threads = typeof SharedArrayBuffer === 'function' && (isNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false);
     if (threads && !isNode) {
       try {
+        // Throws on a browser page's main thread, where blocking is not allowed.
         Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
       } catch {
         threads = false;
       }
-      if (!threads || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
-        threads = false;
-        console.warn('receptive: the wasm backend runs on one thread here (needs cross-origin isolation and Atomics.wait on this thread)');
-      }
+    }
+    if (!threads && !isNode) {
+      console.warn('receptive: the wasm backend runs on one thread here (threads need cross-origin isolation and a thread that may block, such as a Worker)');
     }
     const rt = new WasmRuntime(threads);
     rt.setThreads(coreCount());
@@ -206,18 +216,30 @@ export class WasmRuntime {
   }
 
   setThreads(n: number): void {
-    const want = this.threadsPossible ? Math.max(1, Math.floor(n)) : 1;
+    const want = this.threadsPossible ? Math.min(MAX_THREADS, Math.max(1, Math.floor(n))) : 1;
     const ctl = this.ctl;
     while (this.workers.length > want - 1 && ctl) {
-      const { slot } = this.workers.pop()!;
+      // Out of every later job at once (liveMask is this thread's own state); its
+      // participation bit is reused only after the worker has exited.
+      const { w, slot, bit } = this.workers.pop()!;
+      this.liveMask &= ~(1 << bit);
       Atomics.store(ctl, STOP + slot, 1);
       Atomics.notify(ctl, GEN);
+      const release = () => { this.freeBits |= 1 << bit; };
+      if (NodeWorker) (w as import('node:worker_threads').Worker).once('exit', release);
+      else {
+        w.terminate();
+        release();
+      }
     }
-    while (ctl && this.workers.length < want - 1) {
+    while (ctl && this.workers.length < want - 1 && this.freeBits) {
       const tid = this.workers.length + 1;
+      const bit = 31 - Math.clz32(this.freeBits & -this.freeBits);
+      this.freeBits &= ~(1 << bit);
+      Atomics.and(ctl, READY, ~(1 << bit));
       const slot = this.serial++ % SLOTS;
       Atomics.store(ctl, STOP + slot, 0);
-      const data = { module: this.module, memory: this.memory, ctl, tid, slot, gen: Atomics.load(ctl, GEN), names: KERNELS };
+      const data = { module: this.module, memory: this.memory, ctl, tid, slot, bit, names: KERNELS };
       let w: WorkerLike;
       if (NodeWorker) {
         const nw = new NodeWorker(WORKER_SOURCE, { eval: true, workerData: data });
@@ -229,7 +251,8 @@ export class WasmRuntime {
         bw.postMessage(data);
         w = bw;
       }
-      this.workers.push({ w, slot });
+      this.workers.push({ w, slot, bit });
+      this.liveMask |= 1 << bit;
     }
     this.nThreads = this.workers.length + 1;
   }
@@ -245,19 +268,25 @@ export class WasmRuntime {
     i32[a + 63] = 0; // the work-item counter the kernels share (see next() in assembly/kernels.ts)
     const entry = this.exports[fn];
     const ctl = this.ctl;
-    const nth = ctl && work > 32768 ? this.nThreads : 1;
-    if (nth === 1 || !ctl) {
+    // Workers that are not up yet (a browser starts them only when this thread
+    // yields) simply sit this job out: the work is shared dynamically.
+    const ready = ctl && work > 32768 ? Atomics.load(ctl, READY) & this.liveMask : 0;
+    if (ready === 0 || !ctl) {
       entry(this.argsPtr, 0, 1);
       return;
     }
+    let need = 0;
+    for (let b = ready; b; b &= b - 1) need++;
+    this.parallelJobs++;
+    const nth = this.nThreads;
     Atomics.store(ctl, DONE, 0);
     ctl[FN] = KERNELS.indexOf(fn);
     ctl[ARGS] = this.argsPtr;
     ctl[NTH] = nth;
+    Atomics.store(ctl, PART, ready);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     entry(this.argsPtr, 0, nth);
-    const need = nth - 1;
     let spins = 0;
     for (;;) {
       const d = Atomics.load(ctl, DONE);

@@ -10,13 +10,17 @@ function serve(d) {
   const ctl = d.ctl, tid = d.tid;
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory, abort() { throw new Error('wasm abort'); } } });
   const fns = d.names.map((n) => inst.exports[n]);
-  let seen = d.gen;
+  // Read the generation before announcing readiness: every job posted after that
+  // announcement has a newer generation, and an older one never counted on us.
+  let seen = Atomics.load(ctl, 0);
+  Atomics.or(ctl, 6, 1 << d.bit);
   for (;;) {
     Atomics.wait(ctl, 0, seen);
     if (Atomics.load(ctl, 16 + d.slot)) return;
     const g = Atomics.load(ctl, 0);
     if (g === seen) continue;
     seen = g;
+    if (!((Atomics.load(ctl, 7) >> d.bit) & 1)) continue;
     try {
       fns[ctl[2]](ctl[3], tid, ctl[4]);
     } catch (e) {
