@@ -286,13 +286,18 @@ export class WasmRuntime {
     Atomics.store(ctl, PART, ready);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
-    entry(this.argsPtr, 0, nth);
-    let spins = 0;
-    for (;;) {
-      const d = Atomics.load(ctl, DONE);
-      if (d >= need) break;
-      if (++spins < 2000) continue;
-      Atomics.wait(ctl, DONE, d, 50);
+    try {
+      entry(this.argsPtr, 0, nth);
+    } finally {
+      // Even if this thread's share failed, the workers must be done with the
+      // heap before the caller frees its blocks.
+      let spins = 0;
+      for (;;) {
+        const d = Atomics.load(ctl, DONE);
+        if (d >= need) break;
+        if (++spins < 2000) continue;
+        Atomics.wait(ctl, DONE, d, 50);
+      }
     }
     if (Atomics.load(ctl, ERR)) {
       Atomics.store(ctl, ERR, 0);
