@@ -12,6 +12,7 @@ import { WORKER_SOURCE } from './worker-source.js';
 /** Kernel entry points, in the order the workers index them. */
 export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im', 'rsum'] as const;
 export type KernelFn = (typeof KERNELS)[number];
+const MEMORY_BOUND = new Set<KernelFn>(['prep', 'scatter', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'col2im', 'pack', 'unary', 'binary', 'rsum']);
 
 type Entry = (args: number, tid: number, nth: number) => void;
 
@@ -270,7 +271,9 @@ export class WasmRuntime {
     const ctl = this.ctl;
     // Workers that are not up yet (a browser starts them only when this thread
     // yields) simply sit this job out: the work is shared dynamically.
-    const ready = ctl && work > 32768 ? Atomics.load(ctl, READY) & this.liveMask : 0;
+    // Waking the pool costs ~0.1 ms: worth it above ~30k multiply-adds, or ~1M
+    // elements for the kernels that only move memory.
+    const ready = ctl && work > (MEMORY_BOUND.has(fn) ? 1 << 20 : 32768) ? Atomics.load(ctl, READY) & this.liveMask : 0;
     if (ready === 0 || !ctl) {
       entry(this.argsPtr, 0, 1);
       return;
