@@ -102,6 +102,7 @@ export function prep(a: usize, tid: i32, nth: i32): void {
  */
 const TB: i32 = 16;
 const PB: i32 = 8;
+const DIRECT_K: i32 = 160;
 export function gemm(a: usize, tid: i32, nth: i32): void {
   const A = <usize>arg(a, 0), aSN = arg(a, 1), aSG = arg(a, 2), K = arg(a, 3), off = <usize>arg(a, 4);
   const X = <usize>arg(a, 5), xSN = arg(a, 6), xSG = arg(a, 7), Y = <usize>arg(a, 8), ySN = arg(a, 9), ySG = arg(a, 10);
@@ -135,8 +136,9 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
       const valid = total - v0 < 8 ? total - v0 : 8;
       const row = v0 / outW;
       const col = v0 - row * outW;
-      // With a single panel, an in-row tile is read straight from X (packing would not pay).
-      const direct = p1 - pb * PB == 1 && col + 8 <= outW;
+      // An in-row tile is read straight from X when packing would not pay: a single
+      // panel, or few taps (their inputs stay in L1 across the panels).
+      const direct = (p1 - pb * PB == 1 || K <= DIRECT_K) && col + 8 <= outW;
       const xd = Xb + (<usize>(row * Wq + col) << 2);
       if (direct) {
         // nothing to pack
