@@ -5,12 +5,17 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /*
  * The wasm backend in headless Chromium: in a module Worker of a cross-origin
  * isolated page it runs on a pool of Web Workers (3 threads here) and gives the
  * same bits as on 1 thread; on a page's main thread (where Atomics.wait is not
- * allowed) or without cross-origin isolation it runs on one thread and warns once.
+ * allowed) or without cross-origin isolation it runs on one thread, warns once,
+ * and gives the same bits as Node (both run the plain-SIMD kernels).
  * Every result is checked against the reference backend in the same page.
  */
 
@@ -23,7 +28,7 @@ import { kernel, withBackend } from './src/backend/index.js';
 import { randn, RNG } from './src/tensor/index.js';
 import { conv2dInfo } from './src/ops/conv.js';
 
-async function scenario() {
+export async function scenario() {
   const ok = await enableWasmBackend();
   const rng = new RNG(7);
   const r = (shape) => randn(shape, { dtype: 'float32', rng });
@@ -47,12 +52,15 @@ async function scenario() {
   const parallelJobs = wasmInfo().parallelJobs - before;
   const maxDiff = one.map((t, i) => t.data.reduce((m, v, j) => Math.max(m, Math.abs(v - refs[i].data[j])), 0));
   const identical = one.every((t, i) => t.data.every((v, j) => Object.is(v, three[i].data[j])));
-  return { ok, threads, parallelJobs, relaxed: wasmInfo().relaxedSimd, maxDiff, identical };
+  // FNV-1a over the float32 bits of every output, to compare engines bit for bit.
+  let hash = 0x811c9dc5;
+  for (const t of one) for (const u of new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length)) hash = Math.imul(hash ^ u, 16777619) >>> 0;
+  return { ok, threads, parallelJobs, relaxed: wasmInfo().relaxedSimd, maxDiff, identical, hash };
 }
 
 const report = (p) => p.then((r) => r, (e) => ({ error: String(e && e.stack || e) }));
 if (typeof window === 'undefined') {
-  report(scenario()).then((r) => postMessage(r));
+  if (typeof postMessage === 'function') report(scenario()).then((r) => postMessage(r));
 } else if (location.search.includes('worker')) {
   const wk = new Worker('/app.js', { type: 'module' });
   wk.onmessage = (e) => { globalThis.__result = e.data; };
@@ -62,7 +70,7 @@ if (typeof window === 'undefined') {
 }
 `;
 
-interface Result { ok?: boolean; threads?: number; parallelJobs?: number; relaxed?: boolean; maxDiff?: number[]; identical?: boolean; error?: string }
+interface Result { hash?: number; ok?: boolean; threads?: number; parallelJobs?: number; relaxed?: boolean; maxDiff?: number[]; identical?: boolean; error?: string }
 
 async function serve(js: string, isolated: boolean): Promise<Server> {
   const headers: Record<string, string> = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
@@ -103,8 +111,21 @@ test('wasm backend in headless Chromium: Web Worker pool in an isolated page, on
     assert.ok(pooled.r.parallelJobs! >= 4, `kernels ran on the worker pool (${pooled.r.parallelJobs} parallel calls)`);
     assert.equal(pooled.r.identical, true, '1 and 3 threads give the same bits');
     for (const d of pooled.r.maxDiff!) assert.ok(d <= tol, `max |wasm − reference| ${d} > ${tol}`);
+    // The same scenario in Node, from the same source bundled for Node.
+    const nodeBundle = await build({ stdin: { contents: SCENARIO, resolveDir: ROOT, loader: 'ts' }, bundle: true, platform: 'node', format: 'esm', write: false, logLevel: 'silent' });
+    const dir = mkdtempSync(join(tmpdir(), 'receptive-wasm-'));
+    let inNode: Result;
+    try {
+      writeFileSync(join(dir, 'scenario.mjs'), nodeBundle.outputFiles[0].text);
+      inNode = (await (await import(pathToFileURL(join(dir, 'scenario.mjs')).href)).scenario()) as Result;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.equal(typeof inNode.hash, 'number');
     for (const [server, what] of [[isolatedServer, 'main thread of an isolated page'], [plainServer, 'page without cross-origin isolation']] as const) {
       const single = await run(server, '');
+      // Both run the plain-SIMD kernels (the single-thread browser build has no FMA): same bits as Node 20.
+      if (!inNode.relaxed) assert.equal(single.r.hash, inNode.hash, `${what}: the same bits as in Node`);
       assert.equal(single.r.error, undefined, single.r.error);
       assert.equal(single.r.ok, true);
       assert.equal(single.r.threads, 1, `${what}: one thread`);
