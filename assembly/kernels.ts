@@ -250,23 +250,6 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
 }
 
 /**
- * Strided copy of P planes: dst[p][r0 + i·rs][c0 + j·cs] = src[p][i·srcRow + j]
- * for i < rows, j < cols. args: src, srcPlane, srcRow, dst, dstPlane, dstRow, P, rows, cols, r0, rs, c0, cs
- */
-export function scatter(a: usize, tid: i32, nth: i32): void {
-  const src = <usize>arg(a, 0), sP = arg(a, 1), sR = arg(a, 2), dst = <usize>arg(a, 3), dP = arg(a, 4), dR = arg(a, 5);
-  const P = arg(a, 6), rows = arg(a, 7), cols = arg(a, 8), r0 = arg(a, 9), rs = arg(a, 10), c0 = arg(a, 11), cs = arg(a, 12);
-  for (let p = next(a); p < P; p = next(a)) {
-    for (let i = 0; i < rows; i++) {
-      const s = src + ((<usize>p * sP + <usize>i * sR) << 2);
-      const d = dst + ((<usize>p * dP + <usize>(r0 + i * rs) * dR + c0) << 2);
-      if (cs == 1) memory.copy(d, s, <usize>cols << 2);
-      else for (let j = 0; j < cols; j++) store<f32>(d + (<usize>(j * cs) << 2), load<f32>(s + (<usize>j << 2)));
-    }
-  }
-}
-
-/**
  * Filter gradient as dot products over the flat output grid:
  *   dW[g·M + m][k] = Σ_n Σ_q dY[n][g·M + m][q] · X[n][g][q + off[k]], q in [0, Q4)
  * dY rows are zero past the valid columns. Items are (g, pair of rows, block of

@@ -10,9 +10,9 @@ import { WORKER_SOURCE } from './worker-source.js';
  */
 
 /** Kernel entry points, in the order the workers index them. */
-export const KERNELS = ['prep', 'gemm', 'scatter', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im', 'rsum'] as const;
+export const KERNELS = ['prep', 'gemm', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im', 'rsum'] as const;
 export type KernelFn = (typeof KERNELS)[number];
-const MEMORY_BOUND = new Set<KernelFn>(['prep', 'scatter', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'col2im', 'pack', 'unary', 'binary', 'rsum']);
+const MEMORY_BOUND = new Set<KernelFn>(['prep', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'col2im', 'pack', 'unary', 'binary', 'rsum']);
 
 type Entry = (args: number, tid: number, nth: number) => void;
 
@@ -340,7 +340,6 @@ export class WasmRuntime {
         this.run('rsum', [X, Y, 1, 4, 4, 16, 0, 4, 1, r & 1, 16], 0);
         this.run('convdw', [Y, 0, Q, X, 0, 0, off, K, 2, 1, 1, Q, A, scratch], 0);
         this.run('prep', [Y, X, 4, 8, 8, 1, 1, 1, 1, 10, 10, 100], 0);
-        this.run('scatter', [Y, 64, 8, X, 64, 8, 4, 8, 8, 0, 1, 0, 1], 0);
         // pooling: x, y, argmax, P, inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW, countIncludePad, padH, padW
         const pool = [X, Y, A, 2, 8, 8, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, 0, 8, 8];
         this.run('maxpool', pool, 0);
