@@ -23,3 +23,13 @@ export * from './data/mnist.js';
 export * from './models/index.js';
 export * from './train/index.js';
 export * from './io/safetensors.js';
+export { enableWasmBackend, setNumThreads, getNumThreads, wasmSimdSupported } from './backend/wasm/index.js';
+
+// The wasm backend is the default wherever WebAssembly SIMD is available; the
+// reference backend stays one call away: setBackend('reference').
+import { enableWasmBackend as enableWasm } from './backend/wasm/index.js';
+try {
+  await enableWasm();
+} catch (e) {
+  console.warn(`receptive: the wasm backend failed to start (${(e as Error).message}); using the reference backend`);
+}

@@ -4,4 +4,3 @@ export * from './data/idx-node.js';
 export * from './data/mnist-node.js';
 export * from './io/atomic.js';
 export * from './train/checkpoint-node.js';
-export { enableWasmBackend, setNumThreads, getNumThreads } from './backend/wasm/index.js';

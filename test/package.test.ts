@@ -23,6 +23,14 @@ test('the package imports as "receptive" (self-reference) with the PyTorch-style
   assert.equal(x.dtype, 'float32');
 });
 
+test('importing receptive makes wasm the default backend where WebAssembly SIMD exists; the reference is one call away', async () => {
+  assert.equal(R.wasmSimdSupported(), true, 'Node 20 has WebAssembly SIMD');
+  assert.equal(R.getBackend(), 'wasm');
+  await R.setBackend('reference');
+  assert.equal(R.getBackend(), 'reference');
+  await R.setBackend('wasm');
+});
+
 test('the built package (dist/, made by npm ci) loads in plain Node without the source condition', { skip: !existsSync('dist/index.js') && 'dist/ not built (run npm run build)' }, () => {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', "import('receptive').then((r) => console.log(typeof r.conv2d, typeof r.F.maxPool2d, r.tensor([1, 2]).sum().item()))"], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);

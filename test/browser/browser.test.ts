@@ -47,6 +47,7 @@ test('in headless Chromium the same seeded run gives the same numbers as in Node
     assert.deepEqual(inBrowser, inNode);
     assert.deepEqual(inNode.deckConv, [3, -1, -3, -1, -3, 1, 0, -3, -3, -3, 0, 1, 3, -2, -2, -1]);
     assert.ok(inNode.gradcheckOk);
+    assert.equal(inNode.backend, 'wasm', 'both sides run the default backend');
   } finally {
     await browser.close();
     server.close();

@@ -1,3 +1,4 @@
+import { ArgumentError, ReceptiveError } from '../../tensor/index.js';
 import type { Backend } from '../kernels.js';
 import { registerBackend, setBackend, listBackends } from '../registry.js';
 import { WasmRuntime, hasSimd } from './runtime.js';
@@ -44,7 +45,7 @@ export async function enableWasmBackend(): Promise<boolean> {
 
 /** Number of threads the wasm kernels use (the calling thread plus workers). Defaults to the core count. */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`setNumThreads: expected an integer >= 1, got ${n}`);
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError('setNumThreads', `expected an integer >= 1, got ${n}`);
   if (runtime) runtime.setThreads(n);
   else pendingThreads = n;
 }
@@ -61,6 +62,6 @@ export function wasmInfo(): { relaxedSimd: boolean; threads: number; heapBytes: 
 
 /** The SIMD multiply-add peak of this engine on one thread, GFLOP/s (hand-written wasm loop). */
 export function measureFmaPeak(): number {
-  if (!runtime) throw new Error('measureFmaPeak: the wasm backend is not initialised (call enableWasmBackend first)');
+  if (!runtime) throw new ReceptiveError('measureFmaPeak: the wasm backend is not initialised (call enableWasmBackend first)');
   return runtime.fmaPeak();
 }
