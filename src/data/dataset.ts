@@ -64,6 +64,43 @@ export class TensorDataset implements Dataset {
   }
 }
 
+/**
+ * Images kept as the bytes of the file (uint8, 1 byte a pixel) and scaled to
+ * float32 in [0, 1] a batch at a time: MNIST's 60,000 training images take 47 MB
+ * this way instead of 188 MB as float32.
+ */
+export class ByteImageDataset implements Dataset {
+  readonly pixels: number;
+  constructor(readonly bytes: Uint8Array, readonly labels: Tensor, readonly imageShape: readonly number[]) {
+    this.pixels = sizeOf(imageShape);
+    if (labels.rank !== 1 || bytes.length !== labels.shape[0] * this.pixels) {
+      throw new ShapeError('ByteImageDataset', `${labels.shape[0]} images of [${imageShape.join(', ')}] (${labels.shape[0] * this.pixels} bytes)`, `${bytes.length} bytes`);
+    }
+  }
+
+  get length(): number {
+    return this.labels.shape[0];
+  }
+
+  get(i: number): Sample {
+    checkIndex('ByteImageDataset.get', i, this.length);
+    const b = this.gather(Int32Array.of(i));
+    return { x: new Tensor(b.x.data, this.imageShape), y: this.labels.data[i] };
+  }
+
+  gather(indices: Int32Array): Batch {
+    const p = this.pixels;
+    const x = new Float32Array(indices.length * p);
+    for (let k = 0; k < indices.length; k++) {
+      const i = indices[k];
+      checkIndex('ByteImageDataset.gather', i, this.length);
+      const src = this.bytes.subarray(i * p, (i + 1) * p);
+      for (let j = 0; j < p; j++) x[k * p + j] = src[j] / 255;
+    }
+    return { x: new Tensor(x, [indices.length, ...this.imageShape]), y: gatherRows(this.labels, indices), indices };
+  }
+}
+
 /** The samples of `dataset` at `indices`, in that order. */
 export class Subset implements Dataset {
   readonly indices: Int32Array;

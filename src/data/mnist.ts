@@ -1,7 +1,7 @@
 /** MNIST-format datasets (MNIST, Fashion-MNIST) built from parsed IDX arrays; browser-safe. */
 import { FormatError, Tensor } from '../tensor/index.js';
 import type { IdxArray } from './idx.js';
-import { TensorDataset } from './dataset.js';
+import { ByteImageDataset } from './dataset.js';
 
 export type Split = 'train' | 'test';
 
@@ -22,7 +22,7 @@ export interface ImageClassificationData {
   labels: Tensor;
   classNames: readonly string[];
   /** A dataset over (image [1, H, W], label) pairs. */
-  dataset(): TensorDataset;
+  dataset(): ByteImageDataset;
 }
 
 /**
@@ -55,9 +55,21 @@ export function imageClassificationFromIdx(
     y[i] = c;
   }
   const raw = (images.data as Uint8Array).subarray(0, n * h * w);
-  const x = new Float32Array(raw.length);
-  for (let i = 0; i < raw.length; i++) x[i] = raw[i] / 255;
-  const imagesT = new Tensor(x, [n, 1, h, w]);
   const labelsT = new Tensor(y, [n]);
-  return { images: imagesT, raw, labels: labelsT, classNames, dataset: () => new TensorDataset(imagesT, labelsT) };
+  let imagesT: Tensor | null = null;
+  return {
+    // Built on first use only: training reads the bytes a batch at a time (ByteImageDataset).
+    get images() {
+      if (!imagesT) {
+        const x = new Float32Array(raw.length);
+        for (let i = 0; i < raw.length; i++) x[i] = raw[i] / 255;
+        imagesT = new Tensor(x, [n, 1, h, w]);
+      }
+      return imagesT;
+    },
+    raw,
+    labels: labelsT,
+    classNames,
+    dataset: () => new ByteImageDataset(raw, labelsT, [1, h, w]),
+  };
 }
