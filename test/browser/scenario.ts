@@ -1,4 +1,5 @@
 // The same computation run in Node and in a browser page: results must agree bit for bit on one backend.
+import { FILTER1, IMAGE } from '../fixtures/hung-yi-lee.js';
 import { Adam, LeNet5, RNG, conv2d, crossEntropy, getBackend, gradcheck, manualSeed, maxPool2d, randint, randn, tensor, type Tensor } from '../../src/index.js';
 
 export interface ScenarioResult {
@@ -10,20 +11,7 @@ export interface ScenarioResult {
 }
 
 export function scenario(): ScenarioResult {
-  const image = [
-    [1, 0, 0, 0, 0, 1],
-    [0, 1, 0, 0, 1, 0],
-    [0, 0, 1, 1, 0, 0],
-    [1, 0, 0, 0, 1, 0],
-    [0, 1, 0, 0, 1, 0],
-    [0, 0, 1, 0, 1, 0],
-  ];
-  const filter1 = [
-    [1, -1, -1],
-    [-1, 1, -1],
-    [-1, -1, 1],
-  ];
-  const deckConv = conv2d(tensor([[image]]), tensor([[filter1]])).toFlatArray();
+  const deckConv = conv2d(tensor([[IMAGE]]), tensor([[FILTER1]])).toFlatArray();
   const rng = new RNG(3);
   const x = randn([1, 2, 5, 5], { dtype: 'float64', rng, requiresGrad: true });
   const w = randn([3, 2, 3, 3], { dtype: 'float64', rng, requiresGrad: true });

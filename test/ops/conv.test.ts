@@ -4,29 +4,14 @@ import { tensor, randn, RNG, Tensor, ShapeError, ArgumentError, DTypeError } fro
 import { conv1d, conv2d, convTranspose2d } from '../../src/ops/conv.js';
 import { gradcheck } from '../../src/autograd/index.js';
 import { assertClose, assertThrowsWith } from '../helpers.js';
-
-// Hung-yi Lee's original "CNN – Convolution" slides: the 6x6 binary image and Filter 1 (the variant in
-// the seeds, Jie Wang's, is tested with both filters and both strides in deck-examples.test.ts).
-const IMAGE = [
-  [1, 0, 0, 0, 0, 1],
-  [0, 1, 0, 0, 1, 0],
-  [0, 0, 1, 1, 0, 0],
-  [1, 0, 0, 0, 1, 0],
-  [0, 1, 0, 0, 1, 0],
-  [0, 0, 1, 0, 1, 0],
-];
-const FILTER1 = [
-  [1, -1, -1],
-  [-1, 1, -1],
-  [-1, -1, 1],
-];
+import { FILTER1, FILTER1_STRIDE1, IMAGE } from '../fixtures/hung-yi-lee.js';
 
 test("conv2d: Hung-yi Lee's 6x6 image with Filter 1, stride 1", () => {
   const x = tensor([[IMAGE]]);
   const w = tensor([[FILTER1]]);
   const y = conv2d(x, w);
   assert.deepEqual(y.shape, [1, 1, 4, 4]);
-  assertClose(y, [3, -1, -3, -1, -3, 1, 0, -3, -3, -3, 0, 1, 3, -2, -2, -1]);
+  assertClose(y, FILTER1_STRIDE1);
 });
 
 test('conv2d gradcheck with stride, padding, dilation and groups', () => {
