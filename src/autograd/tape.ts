@@ -48,14 +48,14 @@ export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
  */
 export function record(name: string, out: Tensor, inputs: readonly (Tensor | null | undefined)[], backward: (g: Tensor) => (Tensor | null)[]): Tensor {
   if (!needsGrad(...inputs)) return out;
-  const ins = inputs.map((t) => t ?? PLACEHOLDER);
+  const ins = inputs.map((t) => t ?? ABSENT_INPUT);
   const node: GradNode = { name, inputs: ins, backward };
   out.gradFn = node;
   out.requiresGrad = true;
   return out;
 }
 
-const PLACEHOLDER = new Tensor(new Float32Array(0), [0]);
+const ABSENT_INPUT = new Tensor(new Float32Array(0), [0]);
 
 function addInto(a: Tensor | undefined, b: Tensor): Tensor {
   if (!a) return b;

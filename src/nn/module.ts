@@ -228,7 +228,7 @@ export class Sequential extends Module {
   }
 }
 
-/** Returns its input: a placeholder where an architecture has an optional layer. */
+/** Returns its input: stands where an architecture has an optional layer. */
 export class Identity extends Module {
   forward(x: Tensor): Tensor {
     return x;
