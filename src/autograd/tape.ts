@@ -55,6 +55,7 @@ export function record(name: string, out: Tensor, inputs: readonly (Tensor | nul
   return out;
 }
 
+/** Stands for an optional input that was not given (a conv without bias): never requires grad. */
 const ABSENT_INPUT = new Tensor(new Float32Array(0), [0]);
 
 function addInto(a: Tensor | undefined, b: Tensor): Tensor {
