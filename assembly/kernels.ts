@@ -189,7 +189,34 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
         }
         let c00 = b0, c01 = b0, c10 = b1, c11 = b1, c20 = b2, c21 = b2, c30 = b3, c31 = b3;
         let ap = Ab + (<usize>p * K << 4);
-        if (direct) {
+        if (m0 + 2 >= M) {
+          // A last panel with 1 or 2 rows (M = 6 in LeNet's conv1): half the work.
+          if (direct) {
+            for (let k = 0; k < K; k++) {
+              const xp = xd + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+              const x0 = v128.load(xp);
+              const x1 = v128.load(xp, 16);
+              let w = v128.load32_splat(ap);
+              c00 = madd(w, x0, c00); c01 = madd(w, x1, c01);
+              w = v128.load32_splat(ap, 4);
+              c10 = madd(w, x0, c10); c11 = madd(w, x1, c11);
+              ap += 16;
+            }
+          } else {
+            let bp = bt;
+            const be = bt + (<usize>K << 5);
+            while (bp < be) {
+              const x0 = v128.load(bp);
+              const x1 = v128.load(bp, 16);
+              let w = v128.load32_splat(ap);
+              c00 = madd(w, x0, c00); c01 = madd(w, x1, c01);
+              w = v128.load32_splat(ap, 4);
+              c10 = madd(w, x0, c10); c11 = madd(w, x1, c11);
+              ap += 16;
+              bp += 32;
+            }
+          }
+        } else if (direct) {
           for (let k = 0; k < K; k++) {
             const xp = xd + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
             const x0 = v128.load(xp);
@@ -206,7 +233,7 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
           }
         }
         let bp = bt;
-        const be = direct ? bt : bt + (<usize>K << 5);
+        const be = direct || m0 + 2 >= M ? bt : bt + (<usize>K << 5);
         while (bp < be) {
           const x0 = v128.load(bp);
           const x1 = v128.load(bp, 16);

@@ -101,6 +101,26 @@ test('conv2d kernels: 1x1 kernels, batch 1, odd channel counts, large K, LeNet a
   for (const cs of cases) checkConv(cs, JSON.stringify(cs));
 });
 
+test('conv2d forward: large outputs, 1- and 2-row last panels, unpadded stride-1 inputs', () => {
+  const cases: ConvCase[] = [
+    // M = 30 ends in a 2-row panel.
+    { N: 5, C: 3, H: 40, W: 40, OC: 30, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
+    // M = 9 ends in a 1-row panel.
+    { N: 2, C: 2, H: 130, W: 120, OC: 9, kH: 3, kW: 3, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+    // No padding, stride 1, dilation 2, groups: the input is used as laid out.
+    { N: 4, C: 4, H: 11, W: 13, OC: 6, kH: 3, kW: 2, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [2, 2], groups: 2 },
+    { N: 64, C: 1, H: 28, W: 28, OC: 6, kH: 5, kW: 5, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+  ];
+  for (const cs of cases) {
+    const x = rand([cs.N, cs.C, cs.H, cs.W]);
+    const w = rand([cs.OC, cs.C / cs.groups, cs.kH, cs.kW]);
+    const b = rand([cs.OC]);
+    const info = conv2dInfo('test', x, w, { stride: cs.stride, padding: cs.padding, dilation: cs.dilation, groups: cs.groups });
+    const y = kernel('Conv2D')(x, w, b, info);
+    assertClose(y, ref(() => kernel('Conv2D')(x, w, b, info)), tol((cs.C / cs.groups) * cs.kH * cs.kW), `Conv2D ${JSON.stringify(cs)}`);
+  }
+});
+
 test('matmul matches the reference with transA/transB, odd sizes and batches', () => {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
@@ -172,8 +192,13 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   const dy = rand([4, 12, info.outH, info.outW]);
   const a = rand([3, 70, 50]);
   const bm = rand([3, 50, 90]);
+  // A layer whose last panel has 2 rows.
+  const x2 = rand([5, 3, 40, 40]);
+  const w2 = rand([30, 3, 3, 3]);
+  const b2 = rand([30]);
+  const info2 = conv2dInfo('test', x2, w2, { padding: 1 });
   const run = () => [
-    kernel('Conv2D')(x, w, b, info), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
+    kernel('Conv2D')(x, w, b, info), kernel('Conv2D')(x2, w2, b2, info2), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
     kernel('MatMul')(a, bm, { transA: false, transB: false }),
   ];
   const before = getNumThreads();
