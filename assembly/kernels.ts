@@ -101,7 +101,7 @@ export function prep(a: usize, tid: i32, nth: i32): void {
  * (dense = the destination is a plain rows × outW plane: r0 = c0 = 0, rs = cs = 1, dR = outW)
  */
 const TB: i32 = 16;
-const PB: i32 = 8;
+const PB: i32 = 16;
 const DIRECT_K: i32 = 160;
 export function gemm(a: usize, tid: i32, nth: i32): void {
   const A = <usize>arg(a, 0), aSN = arg(a, 1), aSG = arg(a, 2), K = arg(a, 3), off = <usize>arg(a, 4);

@@ -1,11 +1,11 @@
 // A/B of two builds of the wasm kernels on one conv case's GEMM, in one process, calls
 // alternated (the machine is shared and noisy). 1 thread, unshared ("single") builds.
-// node bench/tools/gemm-ab.mjs <old bytes.generated.ts> <new bytes.generated.ts> [a|b|c|d] [reps]
+// node bench/tools/gemm-ab.mjs <old bytes.generated.ts> <new bytes.generated.ts> [a|b|c|d|json] [reps]
 import { readFileSync } from 'node:fs';
 import { CONV_CASES, convData, outSize } from '../common.mjs';
 
 const [fa, fb, name = 'a', repsArg = '200'] = process.argv.slice(2);
-const c = CONV_CASES[name];
+const c = name.startsWith('{') ? JSON.parse(name) : CONV_CASES[name]; // a bench case, or {N, C, H, W, OC, k, pad} (stride 1)
 const d = convData(c);
 function load(file) {
   const b64 = /SINGLE_WASM = '([^']*)'/.exec(readFileSync(file, 'utf8'))[1];

@@ -110,6 +110,9 @@ test('conv2d forward: large outputs, 1- and 2-row last panels, unpadded stride-1
     // No padding, stride 1, dilation 2, groups: the input is used as laid out.
     { N: 4, C: 4, H: 11, W: 13, OC: 6, kH: 3, kW: 2, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [2, 2], groups: 2 },
     { N: 64, C: 1, H: 28, W: 28, OC: 6, kH: 5, kW: 5, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
+    // Many taps (packed path): tiles across rows (7 × 7), and within rows.
+    { N: 1, C: 64, H: 7, W: 7, OC: 20, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
+    { N: 2, C: 120, H: 12, W: 20, OC: 10, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
   ];
   for (const cs of cases) {
     const x = rand([cs.N, cs.C, cs.H, cs.W]);
