@@ -19,5 +19,6 @@ for (let i = 0; i < Number(reps); i++) {
   const t = performance.now();
   kernel('Conv2D')(x, w, null, info);
   ts.push((performance.now() - t).toFixed(2));
+  if (process.env.SAMPLES_EACH) console.log(`call ${i}: ${ts[i]}`);
 }
 console.log(ts.join(' '));
