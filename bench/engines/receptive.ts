@@ -4,14 +4,9 @@ import { Tensor } from '../../src/tensor/index.js';
 import { setBackend, kernel } from '../../src/backend/index.js';
 import { enableWasmBackend, measureFmaPeak, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
 import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
-import { relu } from '../../src/ops/activation.js';
-import { add } from '../../src/ops/elementwise.js';
-import { maxPool2d, globalAvgPool2d } from '../../src/ops/pool.js';
-import { linear } from '../../src/ops/matmul.js';
-import { reshape } from '../../src/ops/shape.js';
-import { noGrad } from '../../src/autograd/index.js';
+import { resnetRunner } from '../resnet-runner.js';
 // @ts-ignore: plain JS helper module
-import { CONV_CASES, convData, convFlops, outSize, resnet18, seeded, time, checksum, report } from '../common.mjs';
+import { CONV_CASES, convData, convFlops, outSize, seeded, time, checksum, report } from '../common.mjs';
 
 const [what = 'conv', thr = '1', backend = 'wasm'] = process.argv.slice(2);
 if (backend === 'wasm') {
@@ -42,27 +37,7 @@ if (what === 'conv') {
   }
 } else if (what.startsWith('resnet')) {
   const size = Number(what.slice(6));
-  const steps = resnet18().map((s: any) => {
-    if (s.op === 'conv') return { ...s, wt: new Tensor(s.w, [s.cout, s.cin, s.k, s.k]), bt: new Tensor(s.b, [s.cout]) };
-    if (s.op === 'fc') return { ...s, wt: new Tensor(s.w, [1000, 512]), bt: new Tensor(s.b, [1000]) };
-    return s;
-  });
-  const input = new Tensor(seeded(3 * size * size, 7), [1, 3, size, size]);
-  const run = () => noGrad(() => {
-    const v: Record<string, Tensor> = { input };
-    for (const s of steps) {
-      if (s.op === 'conv') {
-        const y = conv2d(v[s.x], s.wt, { bias: s.bt, stride: s.s, padding: s.p });
-        v[s.y] = s.relu ? relu(y) : y;
-      } else if (s.op === 'maxpool') v[s.y] = maxPool2d(v[s.x], { kernelSize: 3, stride: 2, padding: 1 });
-      else if (s.op === 'add') {
-        const y = add(v[s.a], v[s.b]);
-        v[s.y] = s.relu ? relu(y) : y;
-      } else if (s.op === 'gap') v[s.y] = reshape(globalAvgPool2d(v[s.x]), [1, 512]);
-      else if (s.op === 'fc') v[s.y] = linear(v[s.x], s.wt, s.bt);
-    }
-    return v.logits;
-  });
+  const run = resnetRunner(size);
   let out: Tensor | null = null;
   const t = await time(() => { out = run(); }, { warm: 2, reps: 7 });
   results[what] = { ...t, imagesPerSec: 1000 / t.ms, checksum: checksum(out!.data) };
