@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RNG, ShapeError, tensor, zeros, Tensor, randn } from '../../src/tensor/index.js';
-import { Conv2d, Linear, Sequential, ReLU, Flatten, MaxPool2d, BatchNorm2d, Dropout, StateDictError, Module, kaimingNormal_, xavierUniform_, fans } from '../../src/nn/index.js';
+import { ArgumentError, RNG, ShapeError, tensor, zeros, Tensor, randn } from '../../src/tensor/index.js';
+import { Conv1d, ConvTranspose2d, Conv2d, Linear, Sequential, ReLU, Flatten, MaxPool2d, BatchNorm2d, Dropout, StateDictError, Module, kaimingNormal_, xavierUniform_, fans } from '../../src/nn/index.js';
 import { LeNet5 } from '../../src/models/index.js';
 import { assertClose, assertThrowsWith } from '../helpers.js';
 
@@ -103,4 +103,11 @@ test('a user Module with registered children trains through autograd', () => {
   assertClose(m.fc.weight.grad!, [1, 2]);
   assertClose(m.fc.bias!.grad!, [1]);
   assert.equal(new MaxPool2d(2).path, '');
+});
+
+test('conv layers refuse bad channel counts and groups, naming the layer', () => {
+  assertThrowsWith(() => new Conv2d({ inChannels: 0, outChannels: 4, kernelSize: 3 }), ArgumentError, 'Conv2d: inChannels must be a positive integer, got 0');
+  assertThrowsWith(() => new Conv1d({ inChannels: 4, outChannels: 6, kernelSize: 3, groups: 4 }), ArgumentError, 'Conv1d: groups=4 must divide inChannels=4 and outChannels=6');
+  assertThrowsWith(() => new Conv1d({ inChannels: 4, outChannels: 4, kernelSize: 0 }), ArgumentError, 'Conv1d: kernelSize must be an integer');
+  assertThrowsWith(() => new ConvTranspose2d({ inChannels: 3, outChannels: 2.5, kernelSize: 2 }), ArgumentError, 'ConvTranspose2d: outChannels must be a positive integer, got 2.5');
 });

@@ -4,6 +4,18 @@ import { pair } from '../../ops/util.js';
 import { Module, type Parameter } from '../module.js';
 import { defaultLayerInit } from '../init.js';
 
+/** Check a conv layer's channel counts and groups (positive integers, groups dividing both); returns groups. */
+function checkChannels(layer: string, c: { inChannels: number; outChannels: number; groups?: number }): number {
+  const groups = c.groups ?? 1;
+  for (const [n, v] of [['inChannels', c.inChannels], ['outChannels', c.outChannels], ['groups', groups]] as const) {
+    if (!Number.isInteger(v) || v < 1) throw new ArgumentError(layer, `${n} must be a positive integer, got ${String(v)}`);
+  }
+  if (c.inChannels % groups || c.outChannels % groups) {
+    throw new ArgumentError(layer, `groups=${groups} must divide inChannels=${c.inChannels} and outChannels=${c.outChannels}`);
+  }
+  return groups;
+}
+
 export interface Conv2dConfig {
   inChannels: number;
   outChannels: number;
@@ -23,11 +35,7 @@ export class Conv2d extends Module {
   constructor(readonly opts: Conv2dConfig) {
     super();
     const { inChannels, outChannels } = opts;
-    const groups = opts.groups ?? 1;
-    for (const [n, v] of [['inChannels', inChannels], ['outChannels', outChannels], ['groups', groups]] as const) {
-      if (!Number.isInteger(v) || v < 1) throw new ArgumentError('Conv2d', `${n} must be a positive integer, got ${String(v)}`);
-    }
-    if (inChannels % groups || outChannels % groups) throw new ArgumentError('Conv2d', `groups=${groups} must divide inChannels=${inChannels} and outChannels=${outChannels}`);
+    const groups = checkChannels('Conv2d', opts);
     const [kH, kW] = pair('Conv2d', 'kernelSize', opts.kernelSize, 1);
     this.weight = this.registerParameter('weight', zeros([outChannels, inChannels / groups, kH, kW]))!;
     this.bias = this.registerParameter('bias', opts.bias === false ? null : zeros([outChannels]));
@@ -62,9 +70,9 @@ export class Conv1d extends Module {
   readonly bias: Parameter | null;
   constructor(readonly opts: Conv1dConfig) {
     super();
-    const groups = opts.groups ?? 1;
-    if (opts.inChannels % groups || opts.outChannels % groups) throw new ArgumentError('Conv1d', `groups=${groups} must divide the channel counts`);
-    this.weight = this.registerParameter('weight', zeros([opts.outChannels, opts.inChannels / groups, opts.kernelSize]))!;
+    const groups = checkChannels('Conv1d', opts);
+    const k = pair('Conv1d', 'kernelSize', opts.kernelSize, 1)[0];
+    this.weight = this.registerParameter('weight', zeros([opts.outChannels, opts.inChannels / groups, k]))!;
     this.bias = this.registerParameter('bias', opts.bias === false ? null : zeros([opts.outChannels]));
     defaultLayerInit(this.weight, this.bias, opts.rng);
   }
@@ -97,8 +105,7 @@ export class ConvTranspose2d extends Module {
   readonly bias: Parameter | null;
   constructor(readonly opts: ConvTranspose2dConfig) {
     super();
-    const groups = opts.groups ?? 1;
-    if (opts.inChannels % groups || opts.outChannels % groups) throw new ArgumentError('ConvTranspose2d', `groups=${groups} must divide the channel counts`);
+    const groups = checkChannels('ConvTranspose2d', opts);
     const [kH, kW] = pair('ConvTranspose2d', 'kernelSize', opts.kernelSize, 1);
     this.weight = this.registerParameter('weight', zeros([opts.inChannels, opts.outChannels / groups, kH, kW]))!;
     this.bias = this.registerParameter('bias', opts.bias === false ? null : zeros([opts.outChannels]));
