@@ -23,7 +23,7 @@ export * from './data/mnist.js';
 export * from './models/index.js';
 export * from './train/index.js';
 export * from './io/safetensors.js';
-export { enableWasmBackend, setNumThreads, getNumThreads, wasmSimdSupported } from './backend/wasm/index.js';
+export { enableWasmBackend, setNumThreads, getNumThreads, wasmSimdSupported, setConvAlgorithm, getConvAlgorithm, type ConvAlgorithm } from './backend/wasm/index.js';
 
 // The wasm backend is the default wherever WebAssembly SIMD is available; the
 // reference backend stays one call away: setBackend('reference').

@@ -1,15 +1,16 @@
 // Profile conv2d forward cases in isolation, wall and CPU time per call (CPU time is
 // less disturbed by neighbours on a shared machine; on 1 thread it is the work done).
-// node --conditions=source --import tsx bench/tools/profile.ts [threads] [cases] [rounds]
+// node --conditions=source --import tsx bench/tools/profile.ts [threads] [cases] [rounds] [auto|direct|winograd]
 import { Tensor } from '../../src/tensor/index.js';
 import { kernel } from '../../src/backend/index.js';
-import { enableWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
+import { enableWasmBackend, setConvAlgorithm, setNumThreads, type ConvAlgorithm } from '../../src/backend/wasm/index.js';
 import { conv2dInfo } from '../../src/ops/conv.js';
 // @ts-ignore: plain JS helper module
 import { CONV_CASES, convData } from '../common.mjs';
 
-const [thr = '1', which = 'a,b', rounds = '3'] = process.argv.slice(2);
+const [thr = '1', which = 'a,b', rounds = '3', algorithm = 'auto'] = process.argv.slice(2);
 await enableWasmBackend();
+setConvAlgorithm(algorithm as ConvAlgorithm);
 setNumThreads(Number(thr));
 for (let round = 0; round < Number(rounds); round++) {
   const line: string[] = [];

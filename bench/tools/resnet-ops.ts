@@ -1,9 +1,9 @@
 // Time per kernel of ResNet-18 inference (batch 1) on the wasm backend:
-// node --conditions=source --import tsx bench/tools/resnet-ops.ts [threads] [size] [reps]
-import { enableWasmBackend, setNumThreads, wasmBackend } from '../../src/backend/wasm/index.js';
+// node --conditions=source --import tsx bench/tools/resnet-ops.ts [threads] [size] [reps] [auto|direct|winograd]
+import { enableWasmBackend, setConvAlgorithm, setNumThreads, wasmBackend, type ConvAlgorithm } from '../../src/backend/wasm/index.js';
 import { resnetRunner } from '../resnet-runner.js';
 
-const [thr = '1', sizeArg = '224', repsArg = '10'] = process.argv.slice(2);
+const [thr = '1', sizeArg = '224', repsArg = '10', algorithm = 'auto'] = process.argv.slice(2);
 const acc = new Map<string, number>();
 const ks = wasmBackend.kernels as Record<string, (...a: unknown[]) => unknown>;
 for (const name of Object.keys(ks)) {
@@ -19,6 +19,7 @@ for (const name of Object.keys(ks)) {
   };
 }
 await enableWasmBackend();
+setConvAlgorithm(algorithm as ConvAlgorithm);
 setNumThreads(Number(thr));
 const size = Number(sizeArg);
 const run = resnetRunner(size);

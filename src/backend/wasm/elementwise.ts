@@ -1,7 +1,7 @@
 import { Tensor } from '../../tensor/index.js';
 import type { KernelSignatures } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
-import { Arena, out as fromHeap, runtime } from './kernels.js';
+import { Arena, out as fromHeap, runtime } from './heap.js';
 
 /*
  * Elementwise and reduction kernels that showed up in a LeNet-5 training step

@@ -3,9 +3,12 @@ import type { Backend } from '../kernels.js';
 import { registerBackend, setBackend, listBackends } from '../registry.js';
 import { WasmRuntime, hasSimd } from './runtime.js';
 import {
-  AvgPool2D, AvgPool2DGrad, bindRuntime, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
+  AvgPool2D, AvgPool2DGrad, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
 } from './kernels.js';
 import { Binary, Reduce, Unary } from './elementwise.js';
+import { bindRuntime } from './heap.js';
+
+export { setConvAlgorithm, getConvAlgorithm, type ConvAlgorithm } from './winograd.js';
 
 /*
  * The 'wasm' backend: WebAssembly SIMD kernels (assembly/kernels.ts, compiled at

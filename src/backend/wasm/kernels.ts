@@ -1,7 +1,8 @@
 import { Tensor } from '../../tensor/index.js';
 import type { Conv2DInfo, KernelSignatures, Pool2DInfo } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
-import type { WasmRuntime } from './runtime.js';
+import { Arena, gemm, isF32, out, packed, packPanels, rt } from './heap.js';
+import { useWinograd, winogradConv, winogradWeights, type WinogradShape } from './winograd.js';
 
 /*
  * The wasm backend's kernels: float32 tensors are copied into the wasm heap, the
@@ -17,102 +18,6 @@ import type { WasmRuntime } from './runtime.js';
  */
 
 const ref = referenceBackend.kernels;
-let rt: WasmRuntime;
-
-export function bindRuntime(r: WasmRuntime): void {
-  rt = r;
-}
-
-export function runtime(): WasmRuntime {
-  return rt;
-}
-
-/** Heap blocks of one kernel call, released together. */
-export class Arena {
-  private blocks: [number, number][] = [];
-  alloc(floats: number): number {
-    const bytes = Math.max(4, floats * 4);
-    const p = rt.alloc(bytes);
-    this.blocks.push([p, bytes]);
-    return p;
-  }
-  /** Copy a Float32Array/Int32Array in, with `slack` zeroed floats after it. */
-  put(data: Float32Array, slack = 0): number {
-    const p = this.alloc(data.length + slack);
-    const f = rt.f32();
-    f.set(data, p >> 2);
-    if (slack) f.fill(0, (p >> 2) + data.length, (p >> 2) + data.length + slack);
-    return p;
-  }
-  putInt(data: Int32Array): number {
-    const p = this.alloc(data.length);
-    rt.i32().set(data, p >> 2);
-    return p;
-  }
-  zero(p: number, from: number, count: number): void {
-    rt.f32().fill(0, (p >> 2) + from, (p >> 2) + from + count);
-  }
-  done(): void {
-    for (let i = this.blocks.length - 1; i >= 0; i--) rt.release(this.blocks[i][0], this.blocks[i][1]);
-    this.blocks = [];
-  }
-}
-
-/** Copy n floats out of the heap into a new tensor (a fresh array filled with set(): faster than slice() on shared memory). */
-export function out(p: number, n: number, shape: readonly number[]): Tensor {
-  const y = new Float32Array(n);
-  y.set(rt.f32().subarray(p >> 2, (p >> 2) + n));
-  return new Tensor(y, shape);
-}
-
-function isF32(...ts: Tensor[]): boolean {
-  return ts.every((t) => t.dtype === 'float32');
-}
-
-// ------------------------------------------------------------ packed weights
-
-interface Packed {
-  version: number;
-  ptr: number;
-  bytes: number;
-}
-/** Packed layouts per weight tensor, keyed by layout; freed when the tensor is collected. */
-const packCache = new WeakMap<Tensor, Map<string, Packed>>();
-const finalizer = new FinalizationRegistry<Map<string, Packed>>((m) => {
-  for (const p of m.values()) rt.release(p.ptr, p.bytes);
-});
-
-/** Pack rows of A (rows × K, element (m, k) from `at`) in panels of 4 rows: [panel][k][4]. */
-function packPanels(dst: Float32Array, at: number, rows: number, K: number, get: (m: number, k: number) => number): void {
-  const panels = (rows + 3) >> 2;
-  for (let p = 0; p < panels; p++) {
-    for (let k = 0; k < K; k++) {
-      const o = at + (p * K + k) * 4;
-      for (let r = 0; r < 4; r++) {
-        const m = p * 4 + r;
-        dst[o + r] = m < rows ? get(m, k) : 0;
-      }
-    }
-  }
-}
-
-/** A packed layout of weight `w`, cached until w changes (w.version) or is collected. */
-function packed(w: Tensor, key: string, floats: number, fill: (f: Float32Array, at: number) => void): number {
-  let m = packCache.get(w);
-  if (!m) {
-    m = new Map();
-    packCache.set(w, m);
-    finalizer.register(w, m);
-  }
-  const hit = m.get(key);
-  if (hit && hit.version === w.version) return hit.ptr;
-  const bytes = Math.max(4, floats * 4);
-  const ptr = hit && hit.bytes === bytes ? hit.ptr : rt.alloc(bytes);
-  if (hit && hit.ptr !== ptr) rt.release(hit.ptr, hit.bytes);
-  fill(rt.f32(), ptr >> 2);
-  m.set(key, { version: w.version, ptr, bytes });
-  return ptr;
-}
 
 // ------------------------------------------------------------ convolution
 
@@ -159,28 +64,19 @@ function prepInput(ar: Arena, x: Tensor, c: Conv2DInfo, L: ReturnType<typeof inp
   return dst;
 }
 
-interface GemmArgs {
-  A: number; aSN: number; aSG: number; K: number; off: number; X: number; xSN: number; xSG: number;
-  Y: number; ySN: number; ySG: number; M: number; rows: number; N: number; G: number; bias: number;
-  /** Grid row width, kept columns, destination row stride, destination stride per output row m. */
-  Wq: number; outW: number; dR: number; dPm: number;
-  r0?: number; rs?: number; c0?: number; cs?: number;
-}
-
-/** Run the offset-table GEMM (assembly/kernels.ts `gemm`) with per-thread packing scratch. */
-function gemm(ar: Arena, g: GemmArgs): void {
-  const stride = Math.ceil((g.K * 32 + 320) / 64) * 64;
-  const scratch = ar.alloc((stride * rt.getThreads()) / 4);
-  rt.run(g.rows * g.outW < 8 ? 'gemmn' : 'gemm', [
-    g.A, g.aSN, g.aSG, g.K, g.off, g.X, g.xSN, g.xSG, g.Y, g.ySN, g.ySG, g.M, g.rows, g.N, g.G, g.bias,
-    g.Wq, g.outW, g.dR, g.dPm, g.r0 ?? 0, g.rs ?? 1, g.c0 ?? 0, g.cs ?? 1, scratch, stride,
-  ], g.N * g.G * g.M * g.rows * g.outW * Math.max(g.K, 1));
-}
-
 export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
   if (!isF32(x, w) || (bias && bias.dtype !== 'float32')) return ref.Conv2D(x, w, bias, c);
   const ar = new Arena();
   try {
+    const ws: WinogradShape = {
+      N: c.batch, C: c.inChannels, H: c.inH, W: c.inW, M: c.outChannels, padT: c.padTop, padL: c.padLeft, outH: c.outH, outW: c.outW,
+    };
+    if (useWinograd(c, ws)) {
+      const n = c.batch * c.outChannels * c.outH * c.outW;
+      const y = ar.alloc(n);
+      winogradConv(ar, ar.put(x.data as Float32Array), ws, winogradWeights(w, false), bias ? ar.put(bias.data as Float32Array) : 0, y);
+      return out(y, n, [c.batch, c.outChannels, c.outH, c.outW]);
+    }
     const L = inputLayout(c);
     const G = c.groups;
     const coutG = c.outChannels / G;
@@ -216,6 +112,21 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
  */
 export const Conv2DBackpropInput: KernelSignatures['Conv2DBackpropInput'] = (dy, w, c) => {
   if (!isF32(dy, w)) return ref.Conv2DBackpropInput(dy, w, c);
+  // Stride 1: δx is the convolution of δy, padded by 2 − pad, with the rotated kernel.
+  const ws: WinogradShape = {
+    N: c.batch, C: c.outChannels, H: c.outH, W: c.outW, M: c.inChannels, padT: 2 - c.padTop, padL: 2 - c.padLeft, outH: c.inH, outW: c.inW,
+  };
+  if (useWinograd(c, ws)) {
+    const ar = new Arena();
+    try {
+      const n = c.batch * c.inChannels * c.inH * c.inW;
+      const dx = ar.alloc(n);
+      winogradConv(ar, ar.put(dy.data as Float32Array), ws, winogradWeights(w, true), 0, dx);
+      return out(dx, n, [c.batch, c.inChannels, c.inH, c.inW]);
+    } finally {
+      ar.done();
+    }
+  }
   const cinG0 = c.inChannels / c.groups;
   if (cinG0 < 16 && cinG0 * c.kH * c.kW >= 8) return backpropInputCol2im(dy, w, c);
   const ar = new Arena();

@@ -1,0 +1,125 @@
+import { Tensor } from '../../tensor/index.js';
+import type { WasmRuntime } from './runtime.js';
+
+/*
+ * The JS side of the wasm heap shared by every kernel file: the bound runtime,
+ * per-call arenas, copying results out, weight layouts cached per tensor
+ * version, and the offset-table GEMM every convolution and matrix product runs.
+ */
+
+/** The bound runtime (a live binding: set once by the backend's init). */
+export let rt: WasmRuntime;
+
+export function bindRuntime(r: WasmRuntime): void {
+  rt = r;
+}
+
+export function runtime(): WasmRuntime {
+  return rt;
+}
+
+/** Heap blocks of one kernel call, released together. */
+export class Arena {
+  private blocks: [number, number][] = [];
+  alloc(floats: number): number {
+    const bytes = Math.max(4, floats * 4);
+    const p = rt.alloc(bytes);
+    this.blocks.push([p, bytes]);
+    return p;
+  }
+  /** Copy a Float32Array/Int32Array in, with `slack` zeroed floats after it. */
+  put(data: Float32Array, slack = 0): number {
+    const p = this.alloc(data.length + slack);
+    const f = rt.f32();
+    f.set(data, p >> 2);
+    if (slack) f.fill(0, (p >> 2) + data.length, (p >> 2) + data.length + slack);
+    return p;
+  }
+  putInt(data: Int32Array): number {
+    const p = this.alloc(data.length);
+    rt.i32().set(data, p >> 2);
+    return p;
+  }
+  zero(p: number, from: number, count: number): void {
+    rt.f32().fill(0, (p >> 2) + from, (p >> 2) + from + count);
+  }
+  done(): void {
+    for (let i = this.blocks.length - 1; i >= 0; i--) rt.release(this.blocks[i][0], this.blocks[i][1]);
+    this.blocks = [];
+  }
+}
+
+/** Copy n floats out of the heap into a new tensor (a fresh array filled with set(): faster than slice() on shared memory). */
+export function out(p: number, n: number, shape: readonly number[]): Tensor {
+  const y = new Float32Array(n);
+  y.set(rt.f32().subarray(p >> 2, (p >> 2) + n));
+  return new Tensor(y, shape);
+}
+
+export function isF32(...ts: Tensor[]): boolean {
+  return ts.every((t) => t.dtype === 'float32');
+}
+
+// ------------------------------------------------------------ packed weights
+
+interface Packed {
+  version: number;
+  ptr: number;
+  bytes: number;
+}
+/** Packed layouts per weight tensor, keyed by layout; freed when the tensor is collected. */
+const packCache = new WeakMap<Tensor, Map<string, Packed>>();
+const finalizer = new FinalizationRegistry<Map<string, Packed>>((m) => {
+  for (const p of m.values()) rt.release(p.ptr, p.bytes);
+});
+
+/** Pack rows of A (rows × K, element (m, k) from `at`) in panels of 4 rows: [panel][k][4]. */
+export function packPanels(dst: Float32Array, at: number, rows: number, K: number, get: (m: number, k: number) => number): void {
+  const panels = (rows + 3) >> 2;
+  for (let p = 0; p < panels; p++) {
+    for (let k = 0; k < K; k++) {
+      const o = at + (p * K + k) * 4;
+      for (let r = 0; r < 4; r++) {
+        const m = p * 4 + r;
+        dst[o + r] = m < rows ? get(m, k) : 0;
+      }
+    }
+  }
+}
+
+/** A packed layout of weight `w`, cached until w changes (w.version) or is collected. */
+export function packed(w: Tensor, key: string, floats: number, fill: (f: Float32Array, at: number) => void): number {
+  let m = packCache.get(w);
+  if (!m) {
+    m = new Map();
+    packCache.set(w, m);
+    finalizer.register(w, m);
+  }
+  const hit = m.get(key);
+  if (hit && hit.version === w.version) return hit.ptr;
+  const bytes = Math.max(4, floats * 4);
+  const ptr = hit && hit.bytes === bytes ? hit.ptr : rt.alloc(bytes);
+  if (hit && hit.ptr !== ptr) rt.release(hit.ptr, hit.bytes);
+  fill(rt.f32(), ptr >> 2);
+  m.set(key, { version: w.version, ptr, bytes });
+  return ptr;
+}
+
+export interface GemmArgs {
+  A: number; aSN: number; aSG: number; K: number; off: number; X: number; xSN: number; xSG: number;
+  Y: number; ySN: number; ySG: number; M: number; rows: number; N: number; G: number; bias: number;
+  /** Grid row width, kept columns, destination row stride, destination stride per output row m. */
+  Wq: number; outW: number; dR: number; dPm: number;
+  r0?: number; rs?: number; c0?: number; cs?: number;
+}
+
+/** Run the offset-table GEMM (assembly/kernels.ts `gemm`) with per-thread packing scratch. */
+export function gemm(ar: Arena, g: GemmArgs): void {
+  const stride = Math.ceil((g.K * 32 + 320) / 64) * 64;
+  const scratch = ar.alloc((stride * rt.getThreads()) / 4);
+  rt.run(g.rows * g.outW < 8 ? 'gemmn' : 'gemm', [
+    g.A, g.aSN, g.aSG, g.K, g.off, g.X, g.xSN, g.xSG, g.Y, g.ySN, g.ySG, g.M, g.rows, g.N, g.G, g.bias,
+    g.Wq, g.outW, g.dR, g.dPm, g.r0 ?? 0, g.rs ?? 1, g.c0 ?? 0, g.cs ?? 1, scratch, stride,
+  ], g.N * g.G * g.M * g.rows * g.outW * Math.max(g.K, 1));
+}
+

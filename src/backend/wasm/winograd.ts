@@ -1,0 +1,104 @@
+import { ArgumentError, type Tensor } from '../../tensor/index.js';
+import type { Conv2DInfo } from '../kernels.js';
+import { Arena, gemm, packed, rt } from './heap.js';
+
+/*
+ * Winograd F(4×4, 3×3) for 3×3, stride-1 convolutions (assembly/winograd.ts):
+ * 36 multiplies per 4×4 output tile and channel pair instead of 144. Three passes
+ * over the whole batch: input transform → 36 independent GEMMs (V_ξ · U_ξ, the
+ * same offset-table GEMM as the direct path) → output transform (+ bias).
+ * Rounding differs from the direct sum (the transforms scale values by up to 8
+ * and use 1/6, 1/24), within the float32 parity tolerances of the wasm tests;
+ * `setConvAlgorithm('direct')` turns it off.
+ */
+
+export type ConvAlgorithm = 'auto' | 'direct' | 'winograd';
+let algorithm: ConvAlgorithm = 'auto';
+
+/**
+ * How the wasm backend computes 3×3 stride-1 convolutions: 'auto' (Winograd where
+ * it is measured to be faster), 'winograd' (wherever it applies) or 'direct'.
+ */
+export function setConvAlgorithm(a: ConvAlgorithm): void {
+  if (a !== 'auto' && a !== 'direct' && a !== 'winograd') {
+    throw new ArgumentError('setConvAlgorithm', `expected 'auto', 'direct' or 'winograd', got ${JSON.stringify(a)}`);
+  }
+  algorithm = a;
+}
+
+export function getConvAlgorithm(): ConvAlgorithm {
+  return algorithm;
+}
+
+/** One Winograd convolution: N·C input planes H×W → N·M output planes outH×outW. */
+export interface WinogradShape {
+  N: number; C: number; H: number; W: number; M: number;
+  padT: number; padL: number; outH: number; outW: number;
+}
+
+/** Whether Winograd computes this convolution (3×3, stride 1, dilation 1, one group). */
+export function useWinograd(c: Conv2DInfo, s: WinogradShape): boolean {
+  if (algorithm === 'direct') return false;
+  const fits = c.kH === 3 && c.kW === 3 && c.strideH === 1 && c.strideW === 1 && c.dilationH === 1 && c.dilationW === 1 &&
+    c.groups === 1 && s.padT >= 0 && s.padT <= 2 && s.padL >= 0 && s.padL <= 2 && s.outH > 0 && s.outW > 0;
+  if (!fits || algorithm === 'winograd') return fits;
+  // 'auto', from timings of both paths (bench/tools/conv-shape.ts): the transforms
+  // cost about (C + M)·T·100 operations against the GEMM's C·M·T·72, so Winograd
+  // pays once C·M/(C + M) >= 8; the transformed weights are 4× the kernel, so with
+  // fewer than 4 tiles, or little work in all, streaming them costs more than it saves.
+  const T = s.N * Math.ceil(s.outH / 4) * Math.ceil(s.outW / 4);
+  return s.C * s.M >= 8 * (s.C + s.M) && T >= 4 && s.C * s.M * T >= 65536;
+}
+
+const SCRATCH = 2048; // bytes per thread for the transforms' 6×6 tiles
+
+/**
+ * The transformed weights V = G g Gᵀ in the GEMM's packed layout, cached per
+ * weight version. `input`: the input gradient's kernel (channels swapped, 180°
+ * rotated), so that δx is a forward Winograd convolution of δy.
+ */
+export function winogradWeights(w: Tensor, input: boolean): number {
+  const [Cout, Cin] = w.shape;
+  const [M, C] = input ? [Cin, Cout] : [Cout, Cin];
+  const panels = (M + 3) >> 2;
+  return packed(w, input ? 'wino-dx' : 'wino', 36 * panels * C * 4, (_f, at) => {
+    const ar = new Arena();
+    try {
+      const W = ar.put(w.data as Float32Array);
+      const scratch = ar.alloc((SCRATCH * rt.getThreads()) / 4);
+      const [sM, sC] = input ? [9, Cin * 9] : [Cin * 9, 9];
+      rt.run('wino_w', [W, at * 4, M, C, sM, sC, input ? 1 : 0, scratch, SCRATCH], panels * C * 200);
+    } finally {
+      ar.done();
+    }
+  });
+}
+
+/** y (heap, N·M·outH·outW floats) = the convolution of the planes at `src` with packed weights V, plus bias. */
+export function winogradConv(ar: Arena, src: number, s: WinogradShape, V: number, bias: number, y: number): void {
+  const { N, C, M } = s;
+  const tH = Math.ceil(s.outH / 4);
+  const tW = Math.ceil(s.outW / 4);
+  const T = N * tH * tW;
+  // Zero-padded input grid: every tile's 6×6 window, and whole groups of 4 tiles
+  // per row plus the 4 columns the transposing loads reach past them.
+  const Hq = 4 * tH + 2;
+  const Wq = 16 * Math.ceil(tW / 4) + 4;
+  const ds = Hq * Wq;
+  const planes = N * C;
+  const Xp = ar.alloc(planes * ds);
+  rt.run('prep', [src, Xp, planes, s.H, s.W, s.padT, s.padL, 1, 1, Hq, Wq, ds], planes * ds);
+  const scratch = ar.alloc((SCRATCH * rt.getThreads()) / 4);
+  const U = ar.alloc(36 * C * T);
+  rt.run('wino_in', [Xp, U, C, N, tH, tW, Wq, ds, T, scratch, SCRATCH], planes * tH * tW * 100);
+  // 36 GEMMs, one per position ξ: Mx[ξ] (M × T) = V[ξ] (M × C) · U[ξ] (C × T).
+  const Mx = ar.alloc(36 * M * T + 4); // + the lanes the output transform reads past the last tile
+  const off = new Int32Array(C);
+  for (let k = 0; k < C; k++) off[k] = k * T;
+  const panels = (M + 3) >> 2;
+  gemm(ar, {
+    A: V, aSN: panels * C * 4, aSG: 0, K: C, off: ar.putInt(off), X: U, xSN: C * T, xSG: 0, Y: Mx, ySN: M * T, ySG: 0,
+    M, rows: 1, N: 36, G: 1, bias: 0, Wq: T, outW: T, dR: T, dPm: T,
+  });
+  rt.run('wino_out', [Mx, y, bias, M, N, tH, tW, T, s.outH, s.outW, scratch, SCRATCH], N * M * tH * tW * 100);
+}
