@@ -779,3 +779,69 @@ export function rsum(a: usize, tid: i32, nth: i32): void {
     }
   }
 }
+
+// ---------------------------------------------------------------- row dots
+
+/**
+ * Y[p][b][n] = Σ_k X[p][b][k] · W[p][n][k] for a few rows b (x·Wᵀ, a linear layer at
+ * small batch): each output is a dot product of two contiguous rows, so W streams
+ * through once at memory speed with no packing. Items are (p, block of 4 n); rows b
+ * go in pairs (8 accumulators); each dot is summed over k in 4 lanes, then the lanes
+ * in a fixed order, so results do not depend on the thread count.
+ * args: X, W, Y, P, B, K, N, xStrideP, wStrideP, scratch (32 bytes per thread)
+ */
+export function rowdot(a: usize, tid: i32, nth: i32): void {
+  const X = <usize>arg(a, 0), W = <usize>arg(a, 1), Y = <usize>arg(a, 2), P = arg(a, 3), B = arg(a, 4), K = arg(a, 5), N = arg(a, 6);
+  const xSP = arg(a, 7), wSP = arg(a, 8);
+  const S = <usize>arg(a, 9) + (<usize>tid << 5);
+  const nb = (N + 3) >> 2;
+  const K4 = K & ~3;
+  const kb = <usize>K << 2;
+  for (let it = next(a); it < P * nb; it = next(a)) {
+    const p = it / nb, n0 = (it - p * nb) << 2;
+    const Wp = W + (<usize>p * wSP << 2);
+    // Rows past N repeat the last one (their results are not stored).
+    const w0 = Wp + <usize>n0 * kb;
+    const w1 = n0 + 1 < N ? w0 + kb : w0, w2 = n0 + 2 < N ? w0 + 2 * kb : w0, w3 = n0 + 3 < N ? w0 + 3 * kb : w0;
+    for (let b = 0; b < B; b += 2) {
+      const x0 = X + ((<usize>p * xSP + <usize>b * K) << 2);
+      const x1 = b + 1 < B ? x0 + kb : x0;
+      let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, c0 = a0, c1 = a0, c2 = a0, c3 = a0;
+      for (let k = 0; k < K4; k += 4) {
+        const o = <usize>k << 2;
+        const u = v128.load(x0 + o), v = v128.load(x1 + o);
+        const r0 = v128.load(w0 + o), r1 = v128.load(w1 + o), r2 = v128.load(w2 + o), r3 = v128.load(w3 + o);
+        a0 = madd(r0, u, a0); a1 = madd(r1, u, a1); a2 = madd(r2, u, a2); a3 = madd(r3, u, a3);
+        c0 = madd(r0, v, c0); c1 = madd(r1, v, c1); c2 = madd(r2, v, c2); c3 = madd(r3, v, c3);
+      }
+      // Lane sums of the 4 accumulators of row b (then b + 1) as one vector over n.
+      const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+      let s = f32x4.add(f32x4.add(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7)),
+        f32x4.add(v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), v128.shuffle<f32>(t2, t3, 2, 3, 6, 7)));
+      const e0 = v128.shuffle<f32>(c0, c1, 0, 4, 1, 5), e1 = v128.shuffle<f32>(c2, c3, 0, 4, 1, 5);
+      const e2 = v128.shuffle<f32>(c0, c1, 2, 6, 3, 7), e3 = v128.shuffle<f32>(c2, c3, 2, 6, 3, 7);
+      let z = f32x4.add(f32x4.add(v128.shuffle<f32>(e0, e1, 0, 1, 4, 5), v128.shuffle<f32>(e0, e1, 2, 3, 6, 7)),
+        f32x4.add(v128.shuffle<f32>(e2, e3, 0, 1, 4, 5), v128.shuffle<f32>(e2, e3, 2, 3, 6, 7)));
+      for (let k = K4; k < K; k++) {
+        const o = <usize>k << 2;
+        const w = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(load<f32>(w0 + o)), 1, load<f32>(w1 + o)), 2, load<f32>(w2 + o)), 3, load<f32>(w3 + o));
+        s = madd(w, v128.load32_splat(x0 + o), s);
+        z = madd(w, v128.load32_splat(x1 + o), z);
+      }
+      const y0 = Y + ((<usize>(p * B + b) * <usize>N + <usize>n0) << 2);
+      const y1 = y0 + (<usize>N << 2);
+      if (n0 + 4 <= N) {
+        v128.store(y0, s);
+        if (b + 1 < B) v128.store(y1, z);
+      } else {
+        v128.store(S, s);
+        v128.store(S, z, 16);
+        for (let r = 0; n0 + r < N; r++) {
+          store<f32>(y0 + (<usize>r << 2), load<f32>(S + (<usize>r << 2)));
+          if (b + 1 < B) store<f32>(y1 + (<usize>r << 2), load<f32>(S + 16 + (<usize>r << 2)));
+        }
+      }
+    }
+  }
+}

@@ -127,7 +127,8 @@ test('conv2d forward: large outputs, 1- and 2-row last panels, unpadded stride-1
 test('matmul matches the reference with transA/transB, odd sizes and batches', () => {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
-      for (const [B, M, K, N] of [[1, 1, 1, 1], [1, 5, 7, 9], [3, 13, 17, 8], [2, 64, 33, 19], [1, 4, 400, 120]]) {
+      // M < 8 with transB is the row-dot kernel (every row count, K and N off multiples of 4).
+      for (const [B, M, K, N] of [[1, 1, 1, 1], [1, 5, 7, 9], [3, 13, 17, 8], [2, 64, 33, 19], [1, 4, 400, 120], [2, 1, 515, 1001], [1, 2, 3, 5], [3, 3, 8, 4], [1, 6, 129, 7], [1, 7, 64, 64]]) {
         const a = rand(transA ? [B, K, M] : [B, M, K]);
         const b = rand(transB ? [B, N, K] : [B, K, N]);
         const attrs = { transA, transB };
@@ -195,6 +196,9 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   const dy = rand([4, 12, info.outH, info.outW]);
   const a = rand([3, 70, 50]);
   const bm = rand([3, 50, 90]);
+  // A linear layer at batch 3 (the row-dot kernel).
+  const xr = rand([2, 3, 301]);
+  const wr = rand([2, 203, 301]);
   // A layer whose last panel has 2 rows.
   const x2 = rand([5, 3, 40, 40]);
   const w2 = rand([30, 3, 3, 3]);
@@ -202,7 +206,7 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   const info2 = conv2dInfo('test', x2, w2, { padding: 1 });
   const run = () => [
     kernel('Conv2D')(x, w, b, info), kernel('Conv2D')(x2, w2, b2, info2), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
-    kernel('MatMul')(a, bm, { transA: false, transB: false }),
+    kernel('MatMul')(a, bm, { transA: false, transB: false }), kernel('MatMul')(xr, wr, { transA: false, transB: true }),
   ];
   const before = getNumThreads();
   try {

@@ -300,6 +300,12 @@ export const MatMul: KernelSignatures['MatMul'] = (a, b, { transA, transB }) => 
       ar.zero(y, 0, n);
       return out(y, n, [B, M, N]);
     }
+    if (transB && !transA && M < 8) {
+      // A few rows times Wᵀ (a linear layer at small batch): contiguous row dot products.
+      const scratch = ar.alloc(8 * rt.getThreads());
+      rt.run('rowdot', [ar.put(a.data as Float32Array), ar.put(b.data as Float32Array), y, B, M, K, N, M * K, N * K, scratch], n * K);
+      return out(y, n, [B, M, N]);
+    }
     const aS = Math.ceil(M / 4) * 4 * K;
     const src = ar.put(a.data as Float32Array);
     const Ap = ar.alloc(Math.max(1, B * aS));
