@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randn, RNG, ArgumentError } from '../../src/tensor/index.js';
+import { randn, RNG, ArgumentError, Tensor } from '../../src/tensor/index.js';
 import { kernel, setBackend, withBackend, type Conv2DInfo } from '../../src/backend/index.js';
 import { enableWasmBackend, getNumThreads, setNumThreads, setConvAlgorithm, getConvAlgorithm, wasmInfo } from '../../src/backend/wasm/index.js';
 import { conv2dInfo } from '../../src/ops/conv.js';
@@ -155,4 +155,27 @@ test('transformed Winograd weights are refreshed when the weight changes in plac
 test('setConvAlgorithm refuses an unknown algorithm by name', () => {
   assert.throws(() => setConvAlgorithm('fft' as never), (e: Error) => e instanceof ArgumentError && /setConvAlgorithm.*'auto', 'direct' or 'winograd'.*"fft"/.test(e.message));
   assert.equal(getConvAlgorithm(), 'auto');
+});
+
+test('a batch large enough to go through in chunks equals its images run one by one, bit for bit', () => {
+  // 36·(64 + 64)·64 tiles·4 bytes = 1.2 MB of transformed tiles per image: 9 images take two chunks.
+  const N = 9;
+  const x = rand([N, 64, 32, 32]);
+  const w = rand([64, 64, 3, 3]);
+  const info = conv2dInfo('test', x, w, { padding: 1 });
+  setConvAlgorithm('winograd');
+  try {
+    const y = kernel('Conv2D')(x, w, null, info);
+    const per = 64 * 32 * 32;
+    for (const n of [0, 6, 7, 8]) {
+      const xn = new Tensor(x.data.slice(n * per, (n + 1) * per), [1, 64, 32, 32]);
+      const yn = kernel('Conv2D')(xn, w, null, conv2dInfo('test', xn, w, { padding: 1 }));
+      assert.deepEqual(y.data.subarray(n * per, (n + 1) * per), yn.data, `image ${n}`);
+    }
+    setConvAlgorithm('direct');
+    const yd = kernel('Conv2D')(x, w, null, info);
+    assertClose(y, yd, tol(2 * 576, yd));
+  } finally {
+    setConvAlgorithm('auto');
+  }
 });

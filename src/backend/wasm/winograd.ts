@@ -51,6 +51,10 @@ export function useWinograd(c: Conv2DInfo, s: WinogradShape): boolean {
 }
 
 const SCRATCH = 2048; // bytes per thread for the transforms' 6×6 tiles
+// Transformed tiles (U and Mx) per chunk of images: an L3-sized share, measured
+// ~15% faster than whole batches on (c) (8×64×56×56); much smaller chunks cost more
+// in per-pass synchronisation than they save.
+const CHUNK_BYTES = 8 << 20;
 
 /**
  * The transformed weights V = G g Gᵀ in the GEMM's packed layout, cached per
@@ -74,8 +78,22 @@ export function winogradWeights(w: Tensor, input: boolean): number {
   });
 }
 
-/** y (heap, N·M·outH·outW floats) = the convolution of the planes at `src` with packed weights V, plus bias. */
+/**
+ * y (heap, N·M·outH·outW floats) = the convolution of the planes at `src` with
+ * packed weights V, plus bias. Images go through in chunks whose transformed
+ * tiles (U and Mx) stay in cache between the passes.
+ */
 export function winogradConv(ar: Arena, src: number, s: WinogradShape, V: number, bias: number, y: number): void {
+  const { N, C, M } = s;
+  const tiles = Math.ceil(s.outH / 4) * Math.ceil(s.outW / 4);
+  const nb = Math.max(1, Math.min(N, Math.floor(CHUNK_BYTES / (36 * (C + M) * tiles * 4))));
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const n = Math.min(nb, N - n0);
+    winogradChunk(ar, src + n0 * C * s.H * s.W * 4, { ...s, N: n }, V, bias, y + n0 * M * s.outH * s.outW * 4);
+  }
+}
+
+function winogradChunk(ar: Arena, src: number, s: WinogradShape, V: number, bias: number, y: number): void {
   const { N, C, M } = s;
   const tH = Math.ceil(s.outH / 4);
   const tW = Math.ceil(s.outW / 4);
