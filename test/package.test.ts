@@ -9,7 +9,7 @@ test('the package imports as "receptive" (self-reference) with the PyTorch-style
   for (const name of ['tensor', 'zeros', 'ones', 'randn', 'manualSeed', 'gradcheck', 'setBackend', 'getBackend', 'noGrad',
     'conv1d', 'conv2d', 'convTranspose2d', 'maxPool2d', 'avgPool2d', 'adaptiveAvgPool2d', 'interpolate', 'upsample',
     'batchNorm', 'dropout', 'localResponseNorm', 'relu', 'softmax', 'logSoftmax', 'linear', 'mseLoss', 'crossEntropy',
-    'Conv2d', 'Linear', 'Sequential', 'summary', 'Adam', 'SGD', 'LeNet5', 'fit', 'DataLoader'] as const) {
+    'Conv2d', 'Linear', 'Sequential', 'summary', 'Adam', 'SGD', 'LeNet5', 'fit', 'DataLoader', 'setNumThreads', 'setConvAlgorithm'] as const) {
     assert.equal(typeof (R as Record<string, unknown>)[name], 'function', `receptive exports ${name}`);
   }
   assert.equal(R.F.conv2d, R.conv2d, 'F is the functional namespace, its functions also at the top level');
