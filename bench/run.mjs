@@ -28,9 +28,9 @@ const tsx = ['--conditions=source', '--import', 'tsx'];
 const jobs = [];
 for (const w of only) {
   for (const t of ['1', '2']) jobs.push({ w, cmd: [...tsx, join(here, 'engines', 'receptive.ts'), w, t] });
-  if (w === 'lenet') continue;
   jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'wasm', w] });
   if (!quick && w !== 'resnet224') jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'cpu', w] });
+  if (w === 'lenet') continue; // no training in the onnxruntime-node build
   for (const t of ['1', '2']) jobs.push({ w, cmd: [join(here, 'engines', 'ort.mjs'), t, w] });
 }
 
@@ -146,13 +146,22 @@ for (const w of ['resnet224', 'resnet32']) {
 }
 
 if (only.includes('lenet')) {
-  md += `\n## LeNet-5 training step (batch 64, Adam, forward + backward + update)\n\n| engine | ms / step | images/s | peak RSS (MB) |\n| --- | ---: | ---: | ---: |\n`;
-  for (const o of ours) {
-    const r = get(o, 'lenet');
+  const ips = (e) => { const x = get(e, 'lenet')?.results?.lenet; return x ? 64000 / x.ms : undefined; };
+  const lpeers = peers.filter((p) => ips(p));
+  md += `\n## LeNet-5 training step (batch 64, Adam, forward + backward + update)\n\n`;
+  md += `| engine | ms / step | images/s | peak RSS (MB) |${lpeers.map((p) => ` Receptive ÷ ${p} |`).join('')}\n| --- | ---: | ---: | ---: |${lpeers.map(() => ' ---: |').join('')}\n`;
+  for (const e of engines) {
+    const r = get(e, 'lenet');
     const x = r?.results?.lenet;
-    if (x) md += `| ${o} | ${f1(x.ms)} | ${f1(64000 / x.ms)} | ${r.rssMB.toFixed(0)} |\n`;
+    if (!x) continue;
+    // Ratio columns: this row's images/s over each peer's, from the same run (Receptive rows only).
+    const ratios = lpeers.map((p) => (ours.includes(e) ? ` ${(ips(e) / ips(p)).toFixed(2)}× |` : ' |')).join('');
+    md += `| ${e} | ${f1(x.ms)} | ${f1(ips(e))} | ${r.rssMB.toFixed(0)} |${ratios}\n`;
   }
-  md += `\ntfjs-wasm cannot run this step as shipped (no Conv2DBackpropFilter kernel); ../shared/PEERS.md measured 671 images/s (1 thread) with an added kernel, tfjs-layers fit, batch 64.\n`;
+  md += `\nThe same LeNet-5 (conv 6@5×5 pad 2, ReLU, max pool, conv 16@5×5, ReLU, max pool, dense 120–84–10), the same batch (64 seeded 28×28 images, labels i mod 10, as engines/receptive.ts), Adam lr 1e-3, ratios are images/s over images/s from this run; `;
+  md += `median step of 30 after 5 warm-up (tfjs-cpu: 3 after 1${quick ? '; not run under --quick' : ''}). `;
+  md += `tfjs-wasm ships no Conv2DBackpropFilter kernel: bench/engines/tfjs.mjs registers one that runs the backend's Conv3DBackpropFilterV2 on depth-1 views. `;
+  md += `It is correct only for stride 1 (all LeNet-5 needs; checked against tfjs-cpu at start-up) and is how the issue measured tfjs-wasm (666–671 images/s).\n`;
 }
 md += `\ntfjs-wasm runs on one thread: its threaded build does not load in Node as shipped (tfjs turns threads off in Node and loads its workers from blob: URLs), so there is no tfjs-wasm 2-thread column.\n`;
 

@@ -1,24 +1,36 @@
 // TensorFlow.js peers: tfjs-cpu (plain JS) and tfjs-wasm (XNNPACK, SIMD; one thread in Node).
-// Usage: node bench/engines/tfjs.mjs <cpu|wasm> <conv|resnet224|resnet32>
+// Usage: node bench/engines/tfjs.mjs <cpu|wasm> <conv[:a,b,...]|resnet224|resnet32|lenet>
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { CONV_CASES, convData, convFlops, outSize, resnet18, seeded, time, checksum, report, nchwToNhwc, oihwToHwio } from '../common.mjs';
 
-const [backend = 'cpu', what = 'conv'] = process.argv.slice(2);
+const [backend = 'cpu', arg = 'conv'] = process.argv.slice(2);
+const [what, caseList] = arg.split(':');
+const cases = Object.entries(CONV_CASES).filter(([name]) => !caseList || caseList.split(',').includes(name));
+// The wasm LeNet step needs a filter gradient: reference values from tfjs-cpu before switching.
+const dwRef = backend === 'wasm' && what === 'lenet' ? await filterGradCheck('cpu') : null;
 if (backend === 'wasm') {
   const require = createRequire(import.meta.url);
   setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
 }
 await tf.setBackend(backend);
 await tf.ready();
+if (dwRef) {
+  registerWasmConv2DBackpropFilter();
+  const got = await filterGradCheck('wasm');
+  for (const [pad, ref] of Object.entries(dwRef)) {
+    const err = ref.reduce((m, v, i) => Math.max(m, Math.abs(v - got[pad][i])), 0);
+    if (!(err <= 1e-4)) throw new Error(`tfjs-wasm Conv2DBackpropFilter shim (pad ${pad}) differs from tfjs-cpu by ${err}`);
+  }
+}
 const engine = `tfjs-${backend}${backend === 'wasm' ? ' 1 thr' : ''}`;
 const results = {};
 const slow = backend === 'cpu';
 
 if (what === 'conv') {
-  for (const [name, c] of Object.entries(CONV_CASES)) {
+  for (const [name, c] of cases) {
     const d = convData(c);
     const o = outSize(c);
     const x = tf.tensor4d(nchwToNhwc(d.x, c.N, c.C, c.H, c.W), [c.N, c.H, c.W, c.C]);
@@ -68,8 +80,80 @@ if (what === 'conv') {
   });
   const t = await time(run, slow ? { warm: 1, reps: 5 } : { warm: 2, reps: 7 });
   results[what] = { ...t, imagesPerSec: 1000 / t.ms, checksum: checksum(sum) };
+} else if (what === 'lenet') {
+  // The same LeNet-5 and batch as engines/receptive.ts: conv 6@5×5 pad 2, ReLU, max pool 2,
+  // conv 16@5×5, ReLU, max pool 2, dense 120, ReLU, 84, ReLU, 10; Adam lr 1e-3;
+  // 64 seeded images in [0, 1), labels i % 10. With one channel NCHW and NHWC coincide.
+  const B = 64;
+  const model = tf.sequential({
+    layers: [
+      tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 6, kernelSize: 5, padding: 'same', activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.conv2d({ filters: 16, kernelSize: 5, activation: 'relu' }),
+      tf.layers.maxPooling2d({ poolSize: 2 }),
+      tf.layers.flatten(),
+      tf.layers.dense({ units: 120, activation: 'relu' }),
+      tf.layers.dense({ units: 84, activation: 'relu' }),
+      tf.layers.dense({ units: 10 }),
+    ],
+  });
+  const x = tf.tensor4d(seeded(B * 28 * 28, 11).map((v) => (v + 1) / 2), [B, 28, 28, 1]);
+  const y = tf.oneHot(tf.tensor1d(Int32Array.from({ length: B }, (_, i) => i % 10), 'int32'), 10);
+  const opt = tf.train.adam(1e-3);
+  let loss = 0;
+  const step = () => {
+    const l = opt.minimize(() => tf.losses.softmaxCrossEntropy(y, model.apply(x)), true);
+    loss = l.dataSync()[0];
+    l.dispose();
+  };
+  // tfjs-cpu takes seconds per step: 1 warm-up and 3 timed steps.
+  const t = await time(step, slow ? { warm: 1, reps: 3 } : { warm: 5, reps: Number(process.env.LENET_REPS ?? 30) });
+  results.lenet = { ...t, imagesPerSec: (B * 1000) / t.ms, loss };
 }
 report(engine, results);
+
+/**
+ * tfjs-wasm ships no Conv2DBackpropFilter kernel. This one views x and dy as 5-D
+ * (depth 1) and runs the backend's own Conv3DBackpropFilterV2. Checked only for
+ * stride 1 ('same' and 'valid'), which is all LeNet-5 needs.
+ */
+function registerWasmConv2DBackpropFilter() {
+  const reshape = tf.getKernel('Reshape', 'wasm').kernelFunc;
+  const filter3d = tf.getKernel('Conv3DBackpropFilterV2', 'wasm').kernelFunc;
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ({ inputs: { x, dy }, backend, attrs: { strides, pad, dataFormat, filterShape } }) => {
+      if (dataFormat !== 'NHWC' || (pad !== 'same' && pad !== 'valid')) throw new Error(`Conv2DBackpropFilter shim: unsupported ${dataFormat} / pad ${JSON.stringify(pad)}`);
+      const [sh, sw] = typeof strides === 'number' ? [strides, strides] : strides;
+      const to5 = (t) => reshape({ inputs: { x: t }, backend, attrs: { shape: [t.shape[0], 1, ...t.shape.slice(1)] } });
+      const x5 = to5(x);
+      const dy5 = to5(dy);
+      const [kh, kw, cin, cout] = filterShape;
+      const dw5 = filter3d({ inputs: { x: x5, dy: dy5 }, backend, attrs: { strides: [1, sh, sw], pad, filterShape: [1, kh, kw, cin, cout], dilations: [1, 1, 1] } });
+      const dw = reshape({ inputs: { x: dw5 }, backend, attrs: { shape: filterShape } });
+      // Each reshape took a reference on its input's data; give the temporary views back.
+      for (const t of [x5, dy5, dw5]) backend.disposeData(t.dataId);
+      return dw;
+    },
+  });
+}
+
+/** The 5×5 filter gradient of a small stride-1 convolution ('same' and 'valid') on the given backend. */
+async function filterGradCheck(on) {
+  await tf.setBackend(on);
+  const out = {};
+  for (const pad of ['same', 'valid']) {
+    const o = pad === 'same' ? 9 : 5;
+    out[pad] = tf.tidy(() => {
+      const x = tf.tensor4d(seeded(2 * 9 * 9 * 3, 31), [2, 9, 9, 3]);
+      const w = tf.tensor4d(seeded(5 * 5 * 3 * 4, 32), [5, 5, 3, 4]);
+      const dy = tf.tensor4d(seeded(2 * o * o * 4, 33), [2, o, o, 4]);
+      return tf.grad((ww) => tf.conv2d(x, ww, 1, pad).mul(dy).sum())(w).dataSync();
+    });
+  }
+  return out;
+}
 
 function nchwFromOut(a, N, H, W, C) {
   const y = new Float32Array(a.length);
