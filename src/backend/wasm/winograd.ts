@@ -15,6 +15,13 @@ import { Arena, gemm, packed, rt } from './heap.js';
 export type ConvAlgorithm = 'auto' | 'direct' | 'winograd';
 let algorithm: ConvAlgorithm = 'auto';
 
+const SCRATCH = 2048; // bytes per thread for the transforms' 6×6 tiles
+// Transformed tiles (U and Mx) per chunk of images: an L3-sized share, measured
+// ~15% faster than whole batches on (c) (8×64×56×56); much smaller chunks cost more
+// in per-pass synchronisation than they save.
+const CHUNK_BYTES = 8 << 20;
+const MAX_IMAGE_BYTES = 256 << 20;
+
 /**
  * How the wasm backend computes 3×3 stride-1 convolutions: 'auto' (Winograd where
  * it is measured to be faster), 'winograd' (wherever it applies) or 'direct'.
@@ -41,20 +48,19 @@ export function useWinograd(c: Conv2DInfo, s: WinogradShape): boolean {
   if (algorithm === 'direct') return false;
   const fits = c.kH === 3 && c.kW === 3 && c.strideH === 1 && c.strideW === 1 && c.dilationH === 1 && c.dilationW === 1 &&
     c.groups === 1 && s.padT >= 0 && s.padT <= 2 && s.padL >= 0 && s.padL <= 2 && s.outH > 0 && s.outW > 0;
-  if (!fits || algorithm === 'winograd') return fits;
+  // One image's transformed tiles (U and Mx) are the smallest chunk: past 256 MB
+  // (e.g. 64 channels at 1000×1000) the direct path's smaller footprint wins.
+  const tiles = Math.ceil(s.outH / 4) * Math.ceil(s.outW / 4);
+  if (!fits || 36 * (s.C + s.M) * tiles * 4 > MAX_IMAGE_BYTES) return false;
+  if (algorithm === 'winograd') return true;
   // 'auto', from timings of both paths (bench/tools/conv-shape.ts): the transforms
   // cost about (C + M)·T·100 operations against the GEMM's C·M·T·72, so Winograd
   // pays once C·M/(C + M) >= 8; the transformed weights are 4× the kernel, so with
   // fewer than 4 tiles, or little work in all, streaming them costs more than it saves.
-  const T = s.N * Math.ceil(s.outH / 4) * Math.ceil(s.outW / 4);
+  const T = s.N * tiles;
   return s.C * s.M >= 8 * (s.C + s.M) && T >= 4 && s.C * s.M * T >= 65536;
 }
 
-const SCRATCH = 2048; // bytes per thread for the transforms' 6×6 tiles
-// Transformed tiles (U and Mx) per chunk of images: an L3-sized share, measured
-// ~15% faster than whole batches on (c) (8×64×56×56); much smaller chunks cost more
-// in per-pass synchronisation than they save.
-const CHUNK_BYTES = 8 << 20;
 
 /**
  * The transformed weights V = G g Gᵀ in the GEMM's packed layout, cached per
