@@ -9,6 +9,12 @@ export const CONV_CASES = {
   d: { N: 1, C: 256, H: 28, W: 28, OC: 256, k: 3, pad: 1, label: 'batch 1, 256×28×28 → 256, 3×3, pad 1' },
 };
 
+/** An engine's workload argument: 'conv' (all cases), 'conv:b' or 'conv:b,c' (those cases only), or another workload. */
+export function parseWorkload(arg) {
+  const [what, list] = arg.split(':');
+  return { what, cases: Object.entries(CONV_CASES).filter(([name]) => !list || list.split(',').includes(name)) };
+}
+
 export function outSize(c) {
   return c.H + 2 * c.pad - c.k + 1;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // npm run bench: one process per engine and workload, one after the other on this
 // machine; writes bench/results/<date>.md (table) and <date>.json (raw numbers).
-// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet,
+// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet
+// (conv runs one process per case and engine, for a peak RSS per case),
 // --rounds=N (run the whole sequence N times, engines interleaved, and report per
 // case the median over rounds: this machine is shared and noisy).
 import { spawnSync } from 'node:child_process';
@@ -26,7 +27,8 @@ if (!existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
 
 const tsx = ['--conditions=source', '--import', 'tsx'];
 const jobs = [];
-for (const w of only) {
+// Each conv case runs in its own process per engine ('conv:b'), so that peak RSS is per case.
+for (const w of only.flatMap((w) => (w === 'conv' ? Object.keys(CONV_CASES).map((c) => `conv:${c}`) : [w]))) {
   for (const t of ['1', '2']) jobs.push({ w, cmd: [...tsx, join(here, 'engines', 'receptive.ts'), w, t] });
   jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'wasm', w] });
   if (!quick && w !== 'resnet224') jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'cpu', w] });
@@ -84,7 +86,7 @@ const date = new Date().toISOString().slice(0, 10);
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 let md = `# Receptive benchmark, ${date}\n\n`;
 md += `Machine: ${cpu}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}.\n`;
-md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.mjs). One process per engine and workload; median of >= 5 timed repetitions after warm-up`;
+md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.mjs). One process per engine and workload (and per conv case); median of >= 5 timed repetitions after warm-up`;
 md += rounds > 1 ? `, then the median over ${rounds} rounds (all engines run once per round, one after the other); ` : '; ';
 md += `every engine produces a JavaScript-visible output inside the timed region (tfjs: dataSync). Peak RSS is the process's maxRSS.\n\n`;
 
@@ -94,7 +96,7 @@ if (only.includes('conv')) {
   for (const [name, c] of Object.entries(CONV_CASES)) {
     md += `| (${name}) ${c.label} |`;
     for (const e of engines) {
-      const r = get(e, 'conv')?.results?.[name]?.fwd;
+      const r = get(e, `conv:${name}`)?.results?.[name]?.fwd;
       md += r ? ` ${f1(r.ms)} (${f1(convFlops(c) / r.ms / 1e6)}) |` : ' — |';
     }
     md += '\n';
@@ -103,10 +105,10 @@ if (only.includes('conv')) {
   md += `| case | Receptive | ${peers.join(' | ')} |\n| --- | --- |${peers.map(() => ' ---: |').join('')}\n`;
   for (const name of Object.keys(CONV_CASES)) {
     for (const o of ours) {
-      const me = get(o, 'conv')?.results?.[name]?.fwd?.ms;
+      const me = get(o, `conv:${name}`)?.results?.[name]?.fwd?.ms;
       md += `| (${name}) | ${o} |`;
       for (const p of peers) {
-        const pm = get(p, 'conv')?.results?.[name]?.fwd?.ms;
+        const pm = get(p, `conv:${name}`)?.results?.[name]?.fwd?.ms;
         md += me && pm ? ` ${(pm / me).toFixed(2)}× |` : ' — |';
       }
       md += '\n';
@@ -116,15 +118,18 @@ if (only.includes('conv')) {
   md += `| case | engine | forward | grad input | grad filter | input + filter | (input + filter) / forward |\n| --- | --- | ---: | ---: | ---: | ---: | ---: |\n`;
   for (const name of ['b', 'c']) {
     for (const e of engines) {
-      const r = get(e, 'conv')?.results?.[name];
+      const r = get(e, `conv:${name}`)?.results?.[name];
       if (!r || !r.dx) continue;
       const dw = r.dw?.ms;
       const both = r.bwd?.ms ?? (dw ? r.dx.ms + dw : undefined);
       md += `| (${name}) | ${e} | ${f1(r.fwd.ms)} | ${f1(r.dx.ms)} | ${dw ? f1(dw) : `n/a: ${r.dw?.error ?? ''}`} | ${both ? f1(both) : 'n/a'} | ${both ? (both / r.fwd.ms).toFixed(2) : 'n/a'} |\n`;
     }
   }
-  md += `\n| engine | peak RSS, conv workload (MB) |\n| --- | ---: |\n`;
-  for (const e of engines) { const r = get(e, 'conv'); if (r) md += `| ${e} | ${r.rssMB.toFixed(0)} |\n`; }
+  md += `\n## conv2d peak RSS (MB), one process per case and engine (forward, and for (b) and (c) the backward timings too)${rounds > 1 ? '; the largest over rounds' : ''}\n\n`;
+  md += `| case | ${engines.join(' | ')} |\n| --- |${engines.map(() => ' ---: |').join('')}\n`;
+  for (const name of Object.keys(CONV_CASES)) {
+    md += `| (${name}) |` + engines.map((e) => { const r = get(e, `conv:${name}`); return r ? ` ${r.rssMB.toFixed(0)} |` : ' — |'; }).join('') + '\n';
+  }
 }
 
 for (const w of ['resnet224', 'resnet32']) {

@@ -1,10 +1,11 @@
 // ONNX Runtime (onnxruntime-node, CPU execution provider) on graphs built here with protobufjs.
-// Usage: node bench/engines/ort.mjs <threads> <conv|resnet224|resnet32>
+// Usage: node bench/engines/ort.mjs <threads> <conv[:a,b,...]|resnet224|resnet32>
 import ort from 'onnxruntime-node';
 import protobuf from 'protobufjs';
-import { CONV_CASES, convData, convFlops, outSize, resnet18, seeded, time, checksum, report } from '../common.mjs';
+import { parseWorkload, convData, convFlops, outSize, resnet18, seeded, time, checksum, report } from '../common.mjs';
 
-const [thr = '1', what = 'conv'] = process.argv.slice(2);
+const [thr = '1', arg = 'conv'] = process.argv.slice(2);
+const { what, cases } = parseWorkload(arg);
 
 // The subset of onnx.proto (field numbers as in onnx/onnx.proto) these graphs need.
 const root = protobuf.parse(`
@@ -38,7 +39,7 @@ const engine = `onnxruntime-node ${thr} thr`;
 const results = {};
 
 if (what === 'conv') {
-  for (const [name, c] of Object.entries(CONV_CASES)) {
+  for (const [name, c] of cases) {
     const d = convData(c);
     const o = outSize(c);
     const bytes = modelBytes(

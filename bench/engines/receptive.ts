@@ -1,24 +1,25 @@
 // Receptive on its wasm backend (or the reference backend with --backend reference).
-// Usage: node --import tsx bench/engines/receptive.ts <conv|resnet224|resnet32|lenet> [threads]
+// Usage: node --import tsx bench/engines/receptive.ts <conv[:a,b,...]|resnet224|resnet32|lenet> [threads]
 import { Tensor } from '../../src/tensor/index.js';
 import { setBackend, kernel } from '../../src/backend/index.js';
 import { enableWasmBackend, measureFmaPeak, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
 import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
 import { resnetRunner } from '../resnet-runner.js';
 // @ts-ignore: plain JS helper module
-import { CONV_CASES, convData, convFlops, outSize, seeded, time, checksum, report } from '../common.mjs';
+import { parseWorkload, convData, convFlops, outSize, seeded, time, checksum, report } from '../common.mjs';
 
-const [what = 'conv', thr = '1', backend = 'wasm'] = process.argv.slice(2);
+const [arg = 'conv', thr = '1', backend = 'wasm'] = process.argv.slice(2);
+const { what, cases } = parseWorkload(arg) as { what: string; cases: [string, any][] };
 if (backend === 'wasm') {
   if (!(await enableWasmBackend())) throw new Error('wasm backend unavailable');
   setNumThreads(Number(thr));
 } else await setBackend(backend);
 const engine = backend === 'wasm' ? `receptive-wasm ${thr} thr` : `receptive-${backend}`;
 const results: Record<string, unknown> = { info: wasmInfo() };
-if (backend === 'wasm' && what === 'conv') results.fmaPeakGflops = measureFmaPeak();
+if (backend === 'wasm' && what === 'conv' && cases.some(([name]) => name === 'a')) results.fmaPeakGflops = measureFmaPeak();
 
 if (what === 'conv') {
-  for (const [name, c] of Object.entries(CONV_CASES) as [string, any][]) {
+  for (const [name, c] of cases) {
     const d = convData(c);
     const x = new Tensor(d.x, [c.N, c.C, c.H, c.W]);
     const w = new Tensor(d.w, [c.OC, c.C, c.k, c.k]);

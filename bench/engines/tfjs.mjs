@@ -4,11 +4,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { CONV_CASES, convData, convFlops, outSize, resnet18, seeded, time, checksum, report, nchwToNhwc, oihwToHwio } from '../common.mjs';
+import { parseWorkload, convData, convFlops, outSize, resnet18, seeded, time, checksum, report, nchwToNhwc, oihwToHwio } from '../common.mjs';
 
 const [backend = 'cpu', arg = 'conv'] = process.argv.slice(2);
-const [what, caseList] = arg.split(':');
-const cases = Object.entries(CONV_CASES).filter(([name]) => !caseList || caseList.split(',').includes(name));
+const { what, cases } = parseWorkload(arg);
 // The wasm LeNet step needs a filter gradient: reference values from tfjs-cpu before switching.
 const dwRef = backend === 'wasm' && what === 'lenet' ? await filterGradCheck('cpu') : null;
 if (backend === 'wasm') {
