@@ -139,8 +139,7 @@ export function checksum(a) {
   return s;
 }
 
-/** Print one engine's results as a JSON line for run.mjs, with this process's peak RSS. */
-export function report(engine, results) {
-  const rssMB = process.resourceUsage().maxRSS / 1024;
+/** Print one engine's results as a JSON line for run.mjs, with this process's peak RSS (or a child's, given). */
+export function report(engine, results, rssMB = process.resourceUsage().maxRSS / 1024) {
   process.stdout.write(`RESULT ${JSON.stringify({ engine, rssMB, results })}\n`);
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // npm run bench: one process per engine and workload, one after the other on this
 // machine; writes bench/results/<date>.md (table) and <date>.json (raw numbers).
-// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet
-// (conv runs one process per case and engine, for a peak RSS per case),
+// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet,train99
+// (conv runs one process per case and engine, for a peak RSS per case; train99 runs the
+// built CLI, dist/cli/main.js, so `npm run build` first),
 // --rounds=N (run the whole sequence N times, engines interleaved, and report per
 // case the median over rounds: this machine is shared and noisy).
 import { spawnSync } from 'node:child_process';
@@ -16,7 +17,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'conv,resnet224,resnet32,lenet').split(',');
+const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'conv,resnet224,resnet32,lenet,train99').split(',');
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 1);
 
 if (!existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
@@ -29,6 +30,11 @@ const tsx = ['--conditions=source', '--import', 'tsx'];
 const jobs = [];
 // Each conv case runs in its own process per engine ('conv:b'), so that peak RSS is per case.
 for (const w of only.flatMap((w) => (w === 'conv' ? Object.keys(CONV_CASES).map((c) => `conv:${c}`) : [w]))) {
+  if (w === 'train99') {
+    // `receptive train` as shipped: its default thread count (all cores), then one thread.
+    for (const t of [[], ['1']]) jobs.push({ w, cmd: [join(here, 'engines', 'train99.mjs'), ...t] });
+    continue;
+  }
   for (const t of ['1', '2']) jobs.push({ w, cmd: [...tsx, join(here, 'engines', 'receptive.ts'), w, t] });
   jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'wasm', w] });
   if (!quick && w !== 'resnet224') jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'cpu', w] });
@@ -79,7 +85,8 @@ for (const key of [...new Set(raw.map((r) => `${r.engine}|${r.workload}`))]) {
 // ------------------------------------------------------------------ report
 const f1 = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const get = (engine, w) => all.find((r) => r.engine === engine && r.workload === w);
-const engines = [...new Set(all.map((r) => r.engine))];
+// The engine columns of the kernel and model tables; train99 rows (the CLI) have their own table.
+const engines = [...new Set(all.filter((r) => r.workload !== 'train99').map((r) => r.engine))];
 const peers = engines.filter((e) => !e.startsWith('receptive'));
 const ours = engines.filter((e) => e.startsWith('receptive'));
 const date = new Date().toISOString().slice(0, 10);
@@ -168,7 +175,23 @@ if (only.includes('lenet')) {
   md += `tfjs-wasm ships no Conv2DBackpropFilter kernel: bench/engines/tfjs.mjs registers one that runs the backend's Conv3DBackpropFilterV2 on depth-1 views. `;
   md += `It is correct only for stride 1 (all LeNet-5 needs; checked against tfjs-cpu at start-up) and is how the issue measured tfjs-wasm (666–671 images/s).\n`;
 }
-md += `\ntfjs-wasm runs on one thread: its threaded build does not load in Node as shipped (tfjs turns threads off in Node and loads its workers from blob: URLs), so there is no tfjs-wasm 2-thread column.\n`;
+if (only.includes('train99')) {
+  md += `\n## Time to 99% MNIST test accuracy: \`receptive train\` with its default settings (LeNet-5 on MNIST; see \`receptive train --help\`)\n\n`;
+  md += `| engine / threads | final test accuracy | time to ≥ 99% test accuracy | epochs, steps | training time (CLI) | total wall | peak RSS (MB) |\n| --- | ---: | --- | ---: | ---: | ---: | ---: |\n`;
+  let stale = false;
+  let rssFrom = '';
+  for (const r of all.filter((x) => x.workload === 'train99')) {
+    const x = r.results.train99;
+    stale ||= x.distStale;
+    rssFrom = x.rssFrom;
+    md += `| ${r.engine} | ${x.testAccuracy.toFixed(2)}% | n/a (test set evaluated at the end only) | ${x.epochs.length}, ${x.steps} | ${x.trainSeconds.toFixed(1)} s | ${(x.ms / 1000).toFixed(1)} s | ${r.rssMB.toFixed(0)} |\n`;
+  }
+  md += `\nOne run of \`node dist/cli/main.js train --no-progress\` per row (checkpoint written to a temporary directory), from the built CLI. `;
+  md += `The CLI evaluates the test set only once, after the last epoch (per-epoch lines carry training accuracy; validation accuracy only with --val-size), `;
+  md += `so the time to 99% cannot be read off: the accuracy column is the accuracy at the end, reached after the whole run (total wall: start-up, data, training, checkpoint, evaluation). `;
+  md += `Peak RSS is the child's (${rssFrom}).${stale ? ' **dist/ was older than src/ when this ran: npm run build, then measure again.**' : ''}\n`;
+}
+if (engines.some((e) => e.startsWith('tfjs-wasm'))) md += `\ntfjs-wasm runs on one thread: its threaded build does not load in Node as shipped (tfjs turns threads off in Node and loads its workers from blob: URLs), so there is no tfjs-wasm 2-thread column.\n`;
 
 mkdirSync(join(here, 'results'), { recursive: true });
 const stamp = new Date().toISOString().replace(/[:]/g, '-').slice(0, 16);
