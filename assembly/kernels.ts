@@ -9,7 +9,7 @@
 // owns the heap and passes pointers.
 
 import { arg, madd, next } from './common';
-export { wino_w, wino_in, wino_out } from './winograd';
+export { wino_w, wino_in, wino_out, wino_dy, wino_dw } from './winograd';
 
 /** 1 when relaxed-simd FMA was compiled in (the JS side reports it). */
 export function has_relaxed(): i32 {

@@ -106,13 +106,15 @@ export function wino_w(a: usize, tid: i32, nth: i32): void {
  * Input transform. Xp: zero-padded planes (N·C of them, plane stride ds floats,
  * rows Wq wide with Wq >= 16·ceil(tW/4) + 4, at least 4·tH + 2 rows); tile (th, tw)
  * reads rows 4th..4th+5, columns 4tw..4tw+5. U[ξ][c][t] with t = n·tH·tW + th·tW + tw,
- * T tiles in all.
- * args: Xp, U, C, N, tH, tW, Wq, ds, T, scratch, scratchStride
+ * T tiles in all; or, when `byTile`, U[ξ][t][c] (the layout the filter gradient's
+ * GEMM reads).
+ * args: Xp, U, C, N, tH, tW, Wq, ds, T, scratch, scratchStride, byTile
  */
 export function wino_in(a: usize, tid: i32, nth: i32): void {
   const Xp = <usize>arg(a, 0), U = <usize>arg(a, 1), C = arg(a, 2), N = arg(a, 3), tH = arg(a, 4), tW = arg(a, 5);
   const Wq = arg(a, 6), ds = arg(a, 7), T = arg(a, 8);
   const S = <usize>arg(a, 9) + <usize>tid * <usize>arg(a, 10);
+  const byTile = arg(a, 11) != 0;
   const xs = <usize>C * T << 2; // bytes between positions ξ
   const rowBytes = <usize>Wq << 2;
   for (let it = next(a); it < N * C; it = next(a)) {
@@ -147,6 +149,20 @@ export function wino_in(a: usize, tid: i32, nth: i32): void {
         }
         const t = n * tH * tW + th * tW + tw0;
         const valid = tW - tw0 < 4 ? tW - tw0 : 4;
+        if (byTile) {
+          // U[ξ][t + lane][c]: one float per lane, C apart.
+          const cs = <usize>C << 2;
+          let up = U + ((<usize>t * C + c) << 2);
+          for (let e = 0; e < 36; e++) {
+            const v = v128.load(S2 + (<usize>e << 4));
+            store<f32>(up, f32x4.extract_lane(v, 0));
+            if (valid > 1) store<f32>(up + cs, f32x4.extract_lane(v, 1));
+            if (valid > 2) store<f32>(up + 2 * cs, f32x4.extract_lane(v, 2));
+            if (valid > 3) store<f32>(up + 3 * cs, f32x4.extract_lane(v, 3));
+            up += xs;
+          }
+          continue;
+        }
         let up = uc + (<usize>t << 2);
         for (let e = 0; e < 36; e++) {
           const v = v128.load(S2 + (<usize>e << 4));
@@ -214,6 +230,110 @@ export function wino_out(a: usize, tid: i32, nth: i32): void {
           }
         }
       }
+    }
+  }
+}
+
+/** A applied to 4 values d0..d3 (Δ = A δ Aᵀ, the adjoint of the output transform), 6 results to p, p+st, ... */
+// @ts-ignore: decorator
+@inline function gradRow(d0: v128, d1: v128, d2: v128, d3: v128, p: usize, st: usize): void {
+  const e = f32x4.add(d0, d2), o = f32x4.add(d1, d3);
+  const e4 = f32x4.add(d0, f32x4.mul(k(4), d2)), o4 = f32x4.add(f32x4.mul(k(2), d1), f32x4.mul(k(8), d3));
+  v128.store(p, d0);
+  v128.store(p + st, f32x4.add(e, o));
+  v128.store(p + 2 * st, f32x4.sub(e, o));
+  v128.store(p + 3 * st, f32x4.add(e4, o4));
+  v128.store(p + 4 * st, f32x4.sub(e4, o4));
+  v128.store(p + 5 * st, d3);
+}
+
+/** Gᵀ applied to 6 values m0..m5 (dW = Gᵀ M G, the adjoint of the weight transform), 3 results to p, p+st, p+2·st. */
+// @ts-ignore: decorator
+@inline function filterRow(m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128, p: usize, st: usize): void {
+  const a = f32x4.add(m1, m2), b = f32x4.sub(m2, m1), c = f32x4.add(m3, m4), d = f32x4.sub(m3, m4);
+  v128.store(p, f32x4.add(f32x4.sub(f32x4.mul(k(0.25), m0), f32x4.mul(k(<f32>(1.0 / 6.0)), a)), f32x4.mul(k(<f32>(1.0 / 24.0)), c)));
+  v128.store(p + st, f32x4.add(f32x4.mul(k(<f32>(1.0 / 6.0)), b), f32x4.mul(k(<f32>(1.0 / 12.0)), d)));
+  v128.store(p + 2 * st, f32x4.add(f32x4.mul(k(<f32>(1.0 / 6.0)), f32x4.sub(c, a)), m5));
+}
+
+/**
+ * Output-gradient transform for the filter gradient, dW = Gᵀ [Σ_t (A δ_t Aᵀ) ⊙ U_t] G:
+ * Δ[ξ][m][t] = (A δ Aᵀ)[ξ] for each 4×4 tile of δ, vectorised over 4 output
+ * channels (a panel) and written in the GEMM's packed layout Ap[ξ][panel][t][4].
+ * D: zero-padded δ planes (N·M of them, plane stride ds, rows Wd >= 4·tW wide,
+ * at least 4·tH rows).
+ * args: D, Ap, M, N, tH, tW, Wd, ds, T, scratch, scratchStride
+ */
+export function wino_dy(a: usize, tid: i32, nth: i32): void {
+  const D = <usize>arg(a, 0), Ap = <usize>arg(a, 1), M = arg(a, 2), N = arg(a, 3), tH = arg(a, 4), tW = arg(a, 5);
+  const Wd = arg(a, 6), ds = arg(a, 7), T = arg(a, 8);
+  const S = <usize>arg(a, 9) + <usize>tid * <usize>arg(a, 10);
+  const panels = (M + 3) >> 2;
+  const xs = <usize>panels * T << 4; // bytes between positions ξ
+  const rowBytes = <usize>Wd << 2;
+  for (let it = next(a); it < N * panels; it = next(a)) {
+    const n = it / panels, p = it - n * panels;
+    const m0 = p << 2;
+    // Planes of the panel's 4 channels (missing ones read the first and are zeroed below).
+    const pl0 = D + ((<usize>(n * M + m0) * <usize>ds) << 2);
+    const pl1 = m0 + 1 < M ? pl0 + (<usize>ds << 2) : pl0;
+    const pl2 = m0 + 2 < M ? pl0 + (<usize>(2 * ds) << 2) : pl0;
+    const pl3 = m0 + 3 < M ? pl0 + (<usize>(3 * ds) << 2) : pl0;
+    const live = f32x4.replace_lane(f32x4.replace_lane(f32x4.replace_lane(f32x4.splat(1), 1, m0 + 1 < M ? 1 : 0), 2, m0 + 2 < M ? 1 : 0), 3, m0 + 3 < M ? 1 : 0);
+    for (let th = 0; th < tH; th++) {
+      for (let tw = 0; tw < tW; tw++) {
+        const o = <usize>(4 * th) * rowBytes + (<usize>tw << 4);
+        // Rows i of the tile: transpose so that lanes are the 4 channels, then A along the row.
+        for (let i = 0; i < 4; i++) {
+          const q = o + <usize>i * rowBytes;
+          const r0 = v128.load(pl0 + q), r1 = v128.load(pl1 + q), r2 = v128.load(pl2 + q), r3 = v128.load(pl3 + q);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          gradRow(
+            f32x4.mul(v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), live), f32x4.mul(v128.shuffle<f32>(t0, t1, 2, 3, 6, 7), live),
+            f32x4.mul(v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), live), f32x4.mul(v128.shuffle<f32>(t2, t3, 2, 3, 6, 7), live),
+            S + <usize>i * 96, 16,
+          );
+        }
+        // Columns: A down each of the 6 columns, straight into the packed layout.
+        const t = n * tH * tW + th * tW + tw;
+        const base = Ap + ((<usize>p * T + t) << 4);
+        for (let x = 0; x < 6; x++) {
+          const q = S + (<usize>x << 4);
+          gradRow(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), base + <usize>x * xs, 6 * xs);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Filter-gradient output transform: dW[m][c][3×3] = Gᵀ Mw[·][m][c] G, 4 input
+ * channels at a time. Mw[ξ][m][c] (at least 3 floats of slack after the last).
+ * args: Mw, dW, M, C, scratch, scratchStride
+ */
+export function wino_dw(a: usize, tid: i32, nth: i32): void {
+  const Mw = <usize>arg(a, 0), dW = <usize>arg(a, 1), M = arg(a, 2), C = arg(a, 3);
+  const S = <usize>arg(a, 4) + <usize>tid * <usize>arg(a, 5);
+  const cg = (C + 3) >> 2;
+  const xs = <usize>M * C << 2;
+  for (let it = next(a); it < M * cg; it = next(a)) {
+    const m = it / cg, c0 = (it - m * cg) << 2;
+    const src = Mw + ((<usize>m * C + c0) << 2);
+    // Gᵀ along ξx for each ξy: S[ξy][kw], then along ξy: S2[kh][kw].
+    for (let y = 0; y < 6; y++) {
+      const q = src + <usize>y * 6 * xs;
+      filterRow(v128.load(q), v128.load(q + xs), v128.load(q + 2 * xs), v128.load(q + 3 * xs), v128.load(q + 4 * xs), v128.load(q + 5 * xs), S + <usize>y * 48, 16);
+    }
+    const S2 = S + 288;
+    for (let x = 0; x < 3; x++) {
+      const q = S + (<usize>x << 4);
+      filterRow(v128.load(q), v128.load(q, 48), v128.load(q, 96), v128.load(q, 144), v128.load(q, 192), v128.load(q, 240), S2 + (<usize>x << 4), 48);
+    }
+    const valid = C - c0 < 4 ? C - c0 : 4;
+    for (let l = 0; l < valid; l++) {
+      const d = dW + ((<usize>(m * C + c0 + l) * 9) << 2);
+      for (let e = 0; e < 9; e++) store<f32>(d + (<usize>e << 2), load<f32>(S2 + (<usize>e << 4) + (<usize>l << 2)));
     }
   }
 }

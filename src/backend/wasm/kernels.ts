@@ -2,7 +2,7 @@ import { Tensor } from '../../tensor/index.js';
 import type { Conv2DInfo, KernelSignatures, Pool2DInfo } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
 import { Arena, gemm, isF32, out, packed, packPanels, rt } from './heap.js';
-import { useWinograd, winogradConv, winogradWeights, type WinogradShape } from './winograd.js';
+import { useWinograd, winogradConv, winogradFilterGrad, winogradWeights, type WinogradShape } from './winograd.js';
 
 /*
  * The wasm backend's kernels: float32 tensors are copied into the wasm heap, the
@@ -258,6 +258,15 @@ export const Conv2DBackpropFilter: KernelSignatures['Conv2DBackpropFilter'] = (x
   if (!isF32(x, dy)) return ref.Conv2DBackpropFilter(x, dy, c);
   const ar = new Arena();
   try {
+    const ws: WinogradShape = {
+      N: c.batch, C: c.inChannels, H: c.inH, W: c.inW, M: c.outChannels, padT: c.padTop, padL: c.padLeft, outH: c.outH, outW: c.outW,
+    };
+    if (useWinograd(c, ws)) {
+      const n = c.outChannels * c.inChannels * 9;
+      const dW = ar.alloc(n);
+      winogradFilterGrad(ar, ar.put(x.data as Float32Array), ar.put(dy.data as Float32Array), ws, dW);
+      return out(dW, n, [c.outChannels, c.inChannels, 3, 3]);
+    }
     const L = inputLayout(c);
     const G = c.groups;
     const coutG = c.outChannels / G;

@@ -114,7 +114,7 @@ function winogradChunk(ar: Arena, src: number, s: WinogradShape, V: number, bias
   rt.run('prep', [src, Xp, planes, s.H, s.W, s.padT, s.padL, 1, 1, Hq, Wq, ds], planes * ds);
   const scratch = ar.alloc((SCRATCH * rt.getThreads()) / 4);
   const U = ar.alloc(36 * C * T);
-  rt.run('wino_in', [Xp, U, C, N, tH, tW, Wq, ds, T, scratch, SCRATCH], planes * tH * tW * 100);
+  rt.run('wino_in', [Xp, U, C, N, tH, tW, Wq, ds, T, scratch, SCRATCH, 0], planes * tH * tW * 100);
   // 36 GEMMs, one per position ξ: Mx[ξ] (M × T) = V[ξ] (M × C) · U[ξ] (C × T).
   const Mx = ar.alloc(36 * M * T + 4); // + the lanes the output transform reads past the last tile
   const off = new Int32Array(C);
@@ -125,4 +125,42 @@ function winogradChunk(ar: Arena, src: number, s: WinogradShape, V: number, bias
     M, rows: 1, N: 36, G: 1, bias: 0, Wq: T, outW: T, dR: T, dPm: T,
   });
   rt.run('wino_out', [Mx, y, bias, M, N, tH, tW, T, s.outH, s.outW, scratch, SCRATCH], N * M * tH * tW * 100);
+}
+
+/**
+ * dW (heap, M·C·9 floats) of the Winograd forward convolution, its exact adjoint:
+ *   dW[m][c] = Gᵀ [ Σ_tiles (A δ Aᵀ) ⊙ (Bᵀ d B) ] G
+ * The sum over every tile of the batch is, per position ξ, one GEMM
+ * Mw_ξ (M × C) = Δ_ξ (M × T) · U_ξ (T × C), the long side (tiles) as its reduction.
+ * x at `src` (N·C planes H×W), δ at `dsrc` (N·M planes outH×outW).
+ */
+export function winogradFilterGrad(ar: Arena, src: number, dsrc: number, s: WinogradShape, dW: number): void {
+  const { N, C, M } = s;
+  const tH = Math.ceil(s.outH / 4);
+  const tW = Math.ceil(s.outW / 4);
+  const T = N * tH * tW;
+  const scratch = ar.alloc((SCRATCH * rt.getThreads()) / 4);
+  // U[ξ][t][c] from the zero-padded input, as in the forward pass.
+  const Hq = 4 * tH + 2;
+  const Wq = 16 * Math.ceil(tW / 4) + 4;
+  const Xp = ar.alloc(N * C * Hq * Wq);
+  rt.run('prep', [src, Xp, N * C, s.H, s.W, s.padT, s.padL, 1, 1, Hq, Wq, Hq * Wq], N * C * Hq * Wq);
+  const U = ar.alloc(36 * T * C);
+  rt.run('wino_in', [Xp, U, C, N, tH, tW, Wq, Hq * Wq, T, scratch, SCRATCH, 1], N * C * tH * tW * 100);
+  // Δ in the GEMM's packed layout, from δ zero-padded to whole tiles.
+  const Hd = 4 * tH;
+  const Wd = 4 * tW;
+  const D = ar.alloc(N * M * Hd * Wd);
+  rt.run('prep', [dsrc, D, N * M, s.outH, s.outW, 0, 0, 1, 1, Hd, Wd, Hd * Wd], N * M * Hd * Wd);
+  const panels = (M + 3) >> 2;
+  const Ap = ar.alloc(36 * panels * T * 4);
+  rt.run('wino_dy', [D, Ap, M, N, tH, tW, Wd, Hd * Wd, T, scratch, SCRATCH], N * M * tH * tW * 100);
+  const off = new Int32Array(T);
+  for (let t = 0; t < T; t++) off[t] = t * C;
+  const Mw = ar.alloc(36 * M * C + 4); // + the lanes the last transform reads past the end
+  gemm(ar, {
+    A: Ap, aSN: panels * T * 4, aSG: 0, K: T, off: ar.putInt(off), X: U, xSN: T * C, xSG: 0, Y: Mw, ySN: M * C, ySG: 0,
+    M, rows: 1, N: 36, G: 1, bias: 0, Wq: C, outW: C, dR: C, dPm: C,
+  });
+  rt.run('wino_dw', [Mw, dW, M, C, scratch, SCRATCH], M * C * 200);
 }
