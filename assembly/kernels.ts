@@ -666,6 +666,27 @@ export function gemmn(a: usize, tid: i32, nth: i32): void {
       if (m0 + 2 < M) b = f32x4.replace_lane(b, 2, load<f32>(bb, 8));
       if (m0 + 3 < M) b = f32x4.replace_lane(b, 3, load<f32>(bb, 12));
     }
+    if (total == 1) {
+      // One output point (a 1×1 feature map, a matrix-vector product): 4 partial
+      // sums over k, so that no multiply-add is spent on a repeated point.
+      const xo = Xb;
+      let s0 = f32x4.splat(0), s1 = s0, s2 = s0, s3 = s0;
+      let k = 0;
+      for (; k + 4 <= K; k += 4) {
+        const ko = off + (<usize>k << 2), ap = Ap + (<usize>k << 4);
+        s0 = madd(v128.load(ap), v128.load32_splat(xo + (<usize>load<i32>(ko) << 2)), s0);
+        s1 = madd(v128.load(ap, 16), v128.load32_splat(xo + (<usize>load<i32>(ko, 4) << 2)), s1);
+        s2 = madd(v128.load(ap, 32), v128.load32_splat(xo + (<usize>load<i32>(ko, 8) << 2)), s2);
+        s3 = madd(v128.load(ap, 48), v128.load32_splat(xo + (<usize>load<i32>(ko, 12) << 2)), s3);
+      }
+      for (; k < K; k++) s0 = madd(v128.load(Ap + (<usize>k << 4)), v128.load32_splat(xo + (<usize>load<i32>(off + (<usize>k << 2)) << 2)), s0);
+      v128.store(spill, f32x4.add(b, f32x4.add(f32x4.add(s0, s1), f32x4.add(s2, s3))));
+      const o = (<usize>r0 * dR + c0) << 2;
+      for (let r = 0; r < 4; r++) {
+        if (m0 + r < M) store<f32>(Yb + <usize>r * (<usize>dPm << 2) + o, load<f32>(spill + (<usize>r << 2)));
+      }
+      continue;
+    }
     for (let v0 = 0; v0 < total; v0 += 4) {
       // Up to 4 points at once; missing ones repeat the first.
       const q0r = v0 / outW, q0c = v0 - q0r * outW;
