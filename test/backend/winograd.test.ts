@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { randn, RNG, ArgumentError, Tensor } from '../../src/tensor/index.js';
 import { kernel, setBackend, withBackend, type Conv2DInfo } from '../../src/backend/index.js';
 import { enableWasmBackend, getNumThreads, setNumThreads, setConvAlgorithm, getConvAlgorithm, wasmInfo } from '../../src/backend/wasm/index.js';
-import { conv2dInfo } from '../../src/ops/conv.js';
+import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
+import { relu } from '../../src/ops/activation.js';
+import { backward } from '../../src/autograd/index.js';
 import { assertClose } from '../helpers.js';
 
 /*
@@ -181,6 +183,32 @@ test('a batch large enough to go through in chunks equals its images run one by 
     setConvAlgorithm('direct');
     const yd = kernel('Conv2D')(x, w, null, info);
     assertClose(y, yd, tol(2 * 576, yd));
+  } finally {
+    setConvAlgorithm('auto');
+  }
+});
+
+test('autograd through two Winograd 3×3 layers matches the reference backend (outputs and every gradient)', () => {
+  const x0 = rand([2, 16, 12, 10]);
+  const w1 = rand([24, 16, 3, 3]);
+  const b1 = rand([24]);
+  const w2 = rand([8, 24, 3, 3]);
+  const r = rand([2, 8, 12, 10]);
+  const run = (backend: string) =>
+    withBackend(backend, () => {
+      const x = new Tensor(x0.data.slice(), x0.shape, true);
+      const p = [w1, b1, w2].map((t) => new Tensor(t.data.slice(), t.shape, true));
+      const h = relu(conv2d(x, p[0], { bias: p[1], padding: 1 }));
+      const y = conv2d(h, p[2], { padding: 'same' });
+      backward(y, r);
+      return [y, x.grad!, p[0].grad!, p[1].grad!, p[2].grad!];
+    });
+  setConvAlgorithm('winograd');
+  try {
+    const got = run('wasm');
+    const want = run('reference');
+    const L = [24 * 9, 16 * 9, 2 * 12 * 10, 2 * 12 * 10, 2 * 12 * 10];
+    ['y', 'dx', 'dw1', 'db1', 'dw2'].forEach((name, i) => assertClose(got[i], want[i], tol(L[i], want[i]), name));
   } finally {
     setConvAlgorithm('auto');
   }
