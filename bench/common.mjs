@@ -1,6 +1,6 @@
 // Shared definitions for every engine: the conv cases, seeded data, the ResNet-18
 // graph (batch norm folded into the convolutions, as inference engines run it),
-// timing (median of >= 5 timed repetitions after warm-up) and the FLOP formula.
+// timing (median of the timed calls after warm-up: at least 5–7, more for fast cases) and the FLOP formula.
 
 export const CONV_CASES = {
   a: { N: 64, C: 1, H: 28, W: 28, OC: 6, k: 5, pad: 0, label: 'batch 64, 1×28×28 → 6, 5×5, no padding' },
@@ -119,15 +119,22 @@ export function resnetFlops(size) {
 }
 
 /** Median (and min) of `reps` timed calls after `warm` untimed ones, in ms. */
-export async function time(fn, { warm = 3, reps = 7, maxMs = 20000 } = {}) {
+/**
+ * Median (and minimum) of timed calls after `warm` untimed ones: at least `reps`
+ * calls and, for fast cases, as many more as fit in `minMs` (up to 200), so that a
+ * few slow calls on this shared machine do not decide the median; at most `maxMs`.
+ */
+export async function time(fn, { warm = 3, reps = 7, minMs = 1500, maxMs = 20000 } = {}) {
   for (let i = 0; i < warm; i++) await fn();
   const ts = [];
   const start = performance.now();
-  for (let i = 0; i < reps; i++) {
+  for (let i = 0; i < 200; i++) {
     const t = performance.now();
     await fn();
     ts.push(performance.now() - t);
-    if (i >= 4 && performance.now() - start > maxMs) break;
+    const spent = performance.now() - start;
+    if (i + 1 >= reps && spent > minMs) break;
+    if (i >= 4 && spent > maxMs) break;
   }
   ts.sort((x, y) => x - y);
   return { ms: ts[ts.length >> 1], min: ts[0], reps: ts.length };

@@ -93,7 +93,7 @@ const date = new Date().toISOString().slice(0, 10);
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 let md = `# Receptive benchmark, ${date}\n\n`;
 md += `Machine: ${cpu}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}.\n`;
-md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.mjs). One process per engine and workload (and per conv case); median of >= 5 timed repetitions after warm-up`;
+md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.mjs). One process per engine and workload (and per conv case); median of the timed calls after warm-up (at least 5–7 calls, and as many more as fit in 1.5 s, up to 200)`;
 md += rounds > 1 ? `, then the median over ${rounds} rounds (all engines run once per round, one after the other); ` : '; ';
 md += `every engine produces a JavaScript-visible output inside the timed region (tfjs: dataSync). Peak RSS is the process's maxRSS.\n\n`;
 
