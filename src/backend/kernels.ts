@@ -122,6 +122,12 @@ export interface KernelSignatures {
   ResizeNearestGrad(dy: Tensor, attrs: ResizeInfo): Tensor;
   ResizeBilinear(x: Tensor, attrs: ResizeInfo): Tensor;
   ResizeBilinearGrad(dy: Tensor, attrs: ResizeInfo): Tensor;
+  /** Per-channel mean and biased variance of x [N, C, ...] over every axis but 1 (batch norm's statistics); [C] each. */
+  ChannelMoments(x: Tensor): { mean: Tensor; variance: Tensor };
+  /** Per channel, Σ a and Σ a·(b − center[c]) over every axis but 1 (batch norm's gradient sums); [C] each. */
+  ChannelDots(a: Tensor, b: Tensor, center: Tensor): { sum: Tensor; dot: Tensor };
+  /** y = scale[c]·u + vScale[c]·v + shift[c] along channel axis 1 (v optional): batch norm's output and input gradient. */
+  ChannelAffine(u: Tensor, v: Tensor | null, attrs: { scale: Tensor; vScale: Tensor | null; shift: Tensor }): Tensor;
 }
 
 export type KernelName = keyof KernelSignatures;

@@ -1,5 +1,7 @@
 import { noGrad } from '../autograd/index.js';
-import { allocate, ArgumentError, globalRNG, RNG, ShapeError, Tensor } from '../tensor/index.js';
+import { allocate, ArgumentError, globalRNG, RNG, ShapeError, Tensor, type DType } from '../tensor/index.js';
+import { kernel } from '../backend/index.js';
+import { record } from '../autograd/index.js';
 import { add, div, mul, pow, sqrt, square, sub } from './elementwise.js';
 import { mean } from './reduce.js';
 import { pad, reshape, slice } from './shape.js';
@@ -19,6 +21,13 @@ function perChannel(op: string, name: string, t: Tensor | null | undefined, C: n
   checkFloat(op, name, checkTensor(op, name, t));
   if (t.rank !== 1 || t.shape[0] !== C) throw new ShapeError(op, `${name} [${C}]`, t.shape);
   return t;
+}
+
+/** A [C] tensor of `dtype` with values f(c). */
+function perChannelTensor(dtype: DType, C: number, f: (c: number) => number): Tensor {
+  const d = allocate(dtype, C);
+  for (let c = 0; c < C; c++) d[c] = f(c);
+  return new Tensor(d, [C]);
 }
 
 /**
@@ -45,35 +54,57 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
   const eps = checkNumber(op, 'eps', o.eps ?? 1e-5);
   if (eps < 0) throw new ArgumentError(op, `eps must be >= 0, got ${eps}`);
 
-  // Per-channel tensors broadcast as [1, C, 1, ...].
-  const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
-  const axes = x.shape.map((_, i) => i).filter((i) => i !== 1);
   const n = x.size / Math.max(C, 1);
-  let mu: Tensor;
-  let v: Tensor;
+  let mu: ArrayLike<number>;
+  let sigma2: ArrayLike<number>;
   if (training) {
     if (n <= 1) throw new ShapeError(op, 'more than 1 value per channel when training', x.shape);
-    mu = mean(x, { axis: axes, keepdims: true });
-    v = mean(square(sub(x, mu)), { axis: axes, keepdims: true });
+    const m = kernel('ChannelMoments')(x);
+    mu = m.mean.data;
+    sigma2 = m.variance.data;
     if (rm && rv) {
-      noGrad(() => {
-        for (let c = 0; c < C; c++) {
-          rm.data[c] = (1 - momentum) * rm.data[c] + momentum * mu.data[c];
-          rv.data[c] = (1 - momentum) * rv.data[c] + (momentum * v.data[c] * n) / (n - 1);
-        }
-      });
+      for (let c = 0; c < C; c++) {
+        rm.data[c] = (1 - momentum) * rm.data[c] + momentum * mu[c];
+        rv.data[c] = (1 - momentum) * rv.data[c] + (momentum * sigma2[c] * n) / (n - 1);
+      }
       rm.markModified();
       rv.markModified();
     }
   } else {
     if (!rm || !rv) throw new ArgumentError(op, 'eval mode (training: false) needs runningMean and runningVar');
-    mu = view(rm, bshape);
-    v = view(rv, bshape);
+    mu = rm.data.slice();
+    sigma2 = rv.data.slice();
   }
-  let y = div(sub(x, mu), sqrt(add(v, eps)));
-  if (weight) y = mul(y, reshape(weight, bshape));
-  if (bias) y = add(y, reshape(bias, bshape));
-  return y;
+  const coef = (f: (c: number) => number) => perChannelTensor(x.dtype, C, f);
+  // y = γ·(x − μ)·r + β with r = 1/√(σ² + ε): one per-channel affine pass.
+  const r = Float64Array.from(sigma2, (v) => 1 / Math.sqrt(v + eps));
+  const gamma = Float64Array.from({ length: C }, (_, c) => (weight ? weight.data[c] : 1));
+  const g = (c: number) => gamma[c];
+  const y = kernel('ChannelAffine')(x, null, {
+    scale: coef((c) => g(c) * r[c]),
+    vScale: null,
+    shift: coef((c) => (bias ? bias.data[c] : 0) - mu[c] * g(c) * r[c]),
+  });
+  const center = coef((c) => mu[c]);
+  return record(op, y, [x, weight, bias], (dy) => {
+    // Σ δ and Σ δ·(x − μ) per channel; then, with a = γ·r,
+    //   dβ = Σ δ,  dγ = r·Σ δ·(x − μ),
+    //   dx = a·δ − a·Σδ/n − a·r²·(x − μ)·Σ δ·(x − μ)/n   (training: μ, σ depend on x)
+    //   dx = a·δ                                          (eval: running statistics)
+    const { sum, dot } = kernel('ChannelDots')(dy, x, center);
+    const a = (c: number) => g(c) * r[c];
+    const b = (c: number) => (training ? (-a(c) * r[c] * r[c] * dot.data[c]) / n : 0);
+    const dx = x.requiresGrad
+      ? kernel('ChannelAffine')(dy, training ? x : null, {
+        scale: coef(a),
+        vScale: training ? coef(b) : null,
+        shift: coef((c) => (training ? -b(c) * mu[c] - (a(c) * sum.data[c]) / n : 0)),
+      })
+      : null;
+    const dw = weight?.requiresGrad ? perChannelTensor(weight.dtype, C, (c) => r[c] * dot.data[c]) : null;
+    const db = bias?.requiresGrad ? perChannelTensor(bias.dtype, C, (c) => sum.data[c]) : null;
+    return [dx, dw, db];
+  });
 }
 
 export interface DropoutOptions {

@@ -4,6 +4,7 @@ import { randn, RNG, Tensor } from '../../src/tensor/index.js';
 import { kernel, setBackend, withBackend, type Conv2DInfo, type Pool2DInfo } from '../../src/backend/index.js';
 import { enableWasmBackend, getNumThreads, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
 import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
+import { batchNorm } from '../../src/ops/norm.js';
 import { backward } from '../../src/autograd/index.js';
 import { assertClose } from '../helpers.js';
 
@@ -199,6 +200,10 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   const dy = rand([4, 12, info.outH, info.outW]);
   const a = rand([3, 70, 50]);
   const bm = rand([3, 50, 90]);
+  // Batch-norm statistics over 2.4M values (enough to wake the pool).
+  const xb = rand([16, 12, 110, 110]);
+  const xb2 = rand([16, 12, 110, 110]);
+  const cb = rand([12]);
   // A linear layer at batch 3 (the row-dot kernel).
   const xr = rand([2, 3, 301]);
   const wr = rand([2, 203, 301]);
@@ -210,6 +215,8 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   const run = () => [
     kernel('Conv2D')(x, w, b, info), kernel('Conv2D')(x2, w2, b2, info2), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
     kernel('MatMul')(a, bm, { transA: false, transB: false }), kernel('MatMul')(xr, wr, { transA: false, transB: true }),
+    kernel('ChannelMoments')(xb).mean, kernel('ChannelMoments')(xb).variance, kernel('ChannelDots')(xb, xb2, cb).dot,
+    kernel('ChannelAffine')(xb, xb2, { scale: cb, vScale: cb, shift: cb }),
   ];
   const before = getNumThreads();
   try {
@@ -288,6 +295,45 @@ test('elementwise and sum kernels (relu, step, add/sub/mul/div with broadcasting
       const want = ref(() => kernel('Reduce')(x, { op: 'sum', axes }));
       assert.deepEqual([...got.shape], [...want.shape]);
       assert.deepEqual(got.data, want.data, `Reduce sum ${JSON.stringify({ shape, axes })}`);
+    }
+  }
+});
+
+test('batch-norm channel kernels (moments, dots, affine) match the reference; batchNorm forward and backward match in both modes', () => {
+  for (const shape of [[4, 3, 5, 7], [2, 16, 9, 9], [8, 5], [1, 6, 3], [3, 2, 1, 1]]) {
+    const C = shape[1];
+    const x = rand(shape);
+    const dy = rand(shape);
+    const center = rand([C]);
+    const L = x.size / C;
+    const m = kernel('ChannelMoments')(x);
+    const m0 = ref(() => kernel('ChannelMoments')(x));
+    assertClose(m.mean, m0.mean, tol(1), `ChannelMoments mean ${shape}`);
+    assertClose(m.variance, m0.variance, tol(1), `ChannelMoments variance ${shape}`);
+    const d = kernel('ChannelDots')(dy, x, center);
+    const d0 = ref(() => kernel('ChannelDots')(dy, x, center));
+    assertClose(d.sum, d0.sum, tol(L), `ChannelDots sum ${shape}`);
+    assertClose(d.dot, d0.dot, tol(L), `ChannelDots dot ${shape}`);
+    for (const withV of [false, true]) {
+      const attrs = { scale: rand([C]), vScale: withV ? rand([C]) : null, shift: rand([C]) };
+      const v = withV ? dy : null;
+      assertClose(kernel('ChannelAffine')(x, v, attrs), ref(() => kernel('ChannelAffine')(x, v, attrs)), tol(2), `ChannelAffine ${shape} ${withV}`);
+    }
+    for (const training of [true, false]) {
+      const run = (backend: string) =>
+        withBackend(backend, () => {
+          const xt = new Tensor(x.data.slice(), x.shape, true);
+          const w = new Tensor(center.data.slice(), [C], true);
+          const b = new Tensor(center.data.map((t) => t / 2), [C], true);
+          const rm = new Tensor(new Float32Array(C).fill(0.1), [C]);
+          const rv = new Tensor(new Float32Array(C).fill(1.5), [C]);
+          const y = batchNorm(xt, rm, rv, { weight: w, bias: b, training });
+          backward(y, dy);
+          return [y, xt.grad!, w.grad!, b.grad!, rm, rv];
+        });
+      const got = run('wasm');
+      const want = run('reference');
+      ['y', 'dx', 'dweight', 'dbias', 'runningMean', 'runningVar'].forEach((name, i) => assertClose(got[i], want[i], tol(L), `batchNorm ${name} ${shape} training=${training}`));
     }
   }
 });

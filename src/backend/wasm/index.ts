@@ -6,6 +6,7 @@ import {
   AvgPool2D, AvgPool2DGrad, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
 } from './kernels.js';
 import { Binary, Reduce, Unary } from './elementwise.js';
+import { ChannelAffine, ChannelDots, ChannelMoments } from './norm.js';
 import { bindRuntime } from './heap.js';
 
 export { setConvAlgorithm, getConvAlgorithm, type ConvAlgorithm } from './winograd.js';
@@ -21,7 +22,10 @@ let pendingThreads: number | null = null;
 
 export const wasmBackend: Backend = {
   name: 'wasm',
-  kernels: { Unary, Binary, Reduce, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad },
+  kernels: {
+    Unary, Binary, Reduce, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad,
+    ChannelMoments, ChannelDots, ChannelAffine,
+  },
   async init() {
     if (runtime) return;
     runtime = await WasmRuntime.create();
