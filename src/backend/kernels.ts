@@ -128,6 +128,21 @@ export interface KernelSignatures {
   ChannelDots(a: Tensor, b: Tensor, center: Tensor): { sum: Tensor; dot: Tensor };
   /** y = scale[c]·u + vScale[c]·v + shift[c] along channel axis 1 (v optional): batch norm's output and input gradient. */
   ChannelAffine(u: Tensor, v: Tensor | null, attrs: { scale: Tensor; vScale: Tensor | null; shift: Tensor }): Tensor;
+  /**
+   * Local response normalisation across channels (axis 1) of x [N, C, ...]:
+   * scale = k + α/size · Σ_window x², y = x · scale^−β, the window [c − ⌊size/2⌋, c + ⌊(size−1)/2⌋].
+   */
+  LocalResponseNorm(x: Tensor, attrs: LRNInfo): { y: Tensor; scale: Tensor };
+  /** dL/dx of LocalResponseNorm: dy·scale^−β − 2αβ/size · x · Σ_window' dy·y/scale. */
+  LocalResponseNormGrad(dy: Tensor, x: Tensor, y: Tensor, scale: Tensor, attrs: LRNInfo): Tensor;
+}
+
+/** Local response normalisation's parameters (AlexNet: size 5, α 1e-4, β 0.75, k 2). */
+export interface LRNInfo {
+  size: number;
+  alpha: number;
+  beta: number;
+  k: number;
 }
 
 export type KernelName = keyof KernelSignatures;

@@ -1,11 +1,8 @@
-import { noGrad } from '../autograd/index.js';
 import { allocate, ArgumentError, globalRNG, RNG, ShapeError, Tensor, type DType } from '../tensor/index.js';
 import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
-import { add, div, mul, pow, sqrt, square, sub } from './elementwise.js';
-import { mean } from './reduce.js';
-import { pad, reshape, slice } from './shape.js';
-import { checkFloat, checkInt, checkNumber, checkOptions, checkTensor, describe, view } from './util.js';
+import { mul } from './elementwise.js';
+import { checkFloat, checkInt, checkNumber, checkOptions, checkTensor, describe } from './util.js';
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -157,15 +154,7 @@ export function localResponseNorm(x: Tensor, opts: LocalResponseNormOptions): Te
   const beta = checkNumber(op, 'beta', o.beta ?? 0.75);
   const k = checkNumber(op, 'k', o.k ?? 1);
   if (x.rank < 3) throw new ShapeError(op, `input [N, C, ...] of rank >= 3`, x.shape);
-  const C = x.shape[1];
-  // PyTorch pads size/2 channels before and (size − 1)/2 after, then sums a sliding window.
-  const pads: [number, number][] = x.shape.slice(1).map((_, i) => (i === 0 ? [size >> 1, (size - 1) >> 1] : [0, 0]));
-  const padded = pad(square(x), pads);
-  let total: Tensor | null = null;
-  for (let j = 0; j < size; j++) {
-    const window = slice(padded, [0, j], [null, j + C]);
-    total = total ? add(total, window) : window;
-  }
-  const denom = pow(add(mul(total as Tensor, alpha / size), k), beta);
-  return div(x, denom);
+  const info = { size, alpha, beta, k };
+  const { y, scale } = kernel('LocalResponseNorm')(x, info);
+  return record(op, y, [x], (dy) => [kernel('LocalResponseNormGrad')(dy, x, y, scale, info)]);
 }

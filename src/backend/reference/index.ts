@@ -6,7 +6,7 @@ import { MatMul } from './matmul.js';
 import { Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput } from './conv.js';
 import { AdaptiveAvgPool2D, AdaptiveAvgPool2DGrad, AvgPool2D, AvgPool2DGrad, MaxPool2D, MaxPool2DGrad } from './pool.js';
 import { ResizeBilinear, ResizeBilinearGrad, ResizeNearest, ResizeNearestGrad } from './resize.js';
-import { ChannelAffine, ChannelDots, ChannelMoments } from './norm.js';
+import { ChannelAffine, ChannelDots, ChannelMoments, LocalResponseNorm, LocalResponseNormGrad } from './norm.js';
 
 /** Plain TypeScript loops for float32 and float64: the oracle every other backend is checked against. */
 export const referenceBackend: CompleteBackend = {
@@ -16,6 +16,6 @@ export const referenceBackend: CompleteBackend = {
     Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter,
     MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad, AdaptiveAvgPool2D, AdaptiveAvgPool2DGrad,
     ResizeNearest, ResizeNearestGrad, ResizeBilinear, ResizeBilinearGrad,
-    ChannelMoments, ChannelDots, ChannelAffine,
+    ChannelMoments, ChannelDots, ChannelAffine, LocalResponseNorm, LocalResponseNormGrad,
   },
 };

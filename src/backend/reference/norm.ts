@@ -75,3 +75,60 @@ export const ChannelAffine: KernelSignatures['ChannelAffine'] = (u, v, { scale, 
   }
   return y;
 };
+
+/*
+ * Local response normalisation (Krizhevsky et al. 2012, as torch.nn.LocalResponseNorm):
+ * channel c is normalised by the squares of the channels in its window
+ * [c − lo, c + hi], lo = ⌊size/2⌋, hi = ⌊(size − 1)/2⌋. In the gradient, channel c
+ * receives from every channel c″ whose window holds c: c″ in [c − hi, c + lo].
+ */
+export const LocalResponseNorm: KernelSignatures['LocalResponseNorm'] = (x, { size, alpha, beta, k }) => {
+  const { N, C, S } = dims(x);
+  const y = empty(x.shape, x.dtype);
+  const scale = empty(x.shape, x.dtype);
+  const lo = size >> 1;
+  const hi = (size - 1) >> 1;
+  const d = x.data;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const c0 = Math.max(0, c - lo);
+      const c1 = Math.min(C - 1, c + hi);
+      for (let s = 0; s < S; s++) {
+        let q = 0;
+        for (let j = c0; j <= c1; j++) {
+          const v = d[(n * C + j) * S + s];
+          q += v * v;
+        }
+        const i = (n * C + c) * S + s;
+        const sc = k + (alpha / size) * q;
+        scale.data[i] = sc;
+        y.data[i] = d[i] * Math.pow(sc, -beta);
+      }
+    }
+  }
+  return { y, scale };
+};
+
+export const LocalResponseNormGrad: KernelSignatures['LocalResponseNormGrad'] = (dy, x, y, scale, { size, alpha, beta }) => {
+  const { N, C, S } = dims(x);
+  const dx = empty(x.shape, x.dtype);
+  const lo = size >> 1;
+  const hi = (size - 1) >> 1;
+  const f = (2 * alpha * beta) / size;
+  for (let n = 0; n < N; n++) {
+    for (let c = 0; c < C; c++) {
+      const c0 = Math.max(0, c - hi);
+      const c1 = Math.min(C - 1, c + lo);
+      for (let s = 0; s < S; s++) {
+        let q = 0;
+        for (let j = c0; j <= c1; j++) {
+          const o = (n * C + j) * S + s;
+          q += (dy.data[o] * y.data[o]) / scale.data[o];
+        }
+        const i = (n * C + c) * S + s;
+        dx.data[i] = dy.data[i] * Math.pow(scale.data[i], -beta) - f * x.data[i] * q;
+      }
+    }
+  }
+  return dx;
+};
