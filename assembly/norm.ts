@@ -3,7 +3,7 @@
 // channel by one thread, with float32x4 loads summed in float64 lanes, in a fixed
 // order, so they do not depend on the thread count and keep float32 data's
 // precision however long the channel.
-import { arg, next } from './common';
+import { arg, argf, next } from './common';
 
 // @ts-ignore: decorator
 @inline function lo(v: v128): v128 {
@@ -117,4 +117,124 @@ export function chaffine(a: usize, tid: i32, nth: i32): void {
       }
     }
   }
+}
+
+// ---------------------------------------------------------------- local response norm
+// Vectorised over 4 neighbouring positions of a plane; items are (n, block of 256
+// positions); every channel's window is summed in the same order as the reference.
+
+const LRN_BLOCK: i32 = 256;
+
+/** scale^−β per lane: β = 0.75 and 0.5 with square roots (AlexNet's and GoogLeNet's), otherwise pow per lane. */
+// @ts-ignore: decorator
+@inline function powNeg(sc: v128, beta: f32): v128 {
+  if (beta == 0.75) {
+    const r = f32x4.sqrt(sc);
+    return f32x4.div(f32x4.splat(1), f32x4.mul(r, f32x4.sqrt(r)));
+  }
+  if (beta == 0.5) return f32x4.div(f32x4.splat(1), f32x4.sqrt(sc));
+  let v = f32x4.splat(Mathf.pow(f32x4.extract_lane(sc, 0), -beta));
+  v = f32x4.replace_lane(v, 1, Mathf.pow(f32x4.extract_lane(sc, 1), -beta));
+  v = f32x4.replace_lane(v, 2, Mathf.pow(f32x4.extract_lane(sc, 2), -beta));
+  return f32x4.replace_lane(v, 3, Mathf.pow(f32x4.extract_lane(sc, 3), -beta));
+}
+
+/** Y = X·SC^−β, SC = k + α/size·Σ_window X². args: X, Y, SC, N, C, S, size, alpha, beta, k (f32 bits), scratch */
+export function lrn(a: usize, tid: i32, nth: i32): void {
+  const X = <usize>arg(a, 0), Y = <usize>arg(a, 1), SC = <usize>arg(a, 2), N = arg(a, 3), C = arg(a, 4), S = arg(a, 5), size = arg(a, 6);
+  const alpha = argf(a, 7), beta = argf(a, 8), kk = argf(a, 9);
+  const tmp = <usize>arg(a, 10) + (<usize>tid << 6);
+  const lo = size >> 1, hi = (size - 1) >> 1;
+  const as = f32x4.splat(alpha / <f32>size), kv = f32x4.splat(kk);
+  const nb = (S + LRN_BLOCK - 1) / LRN_BLOCK;
+  const plane = <usize>S << 2;
+  for (let it = next(a); it < N * nb; it = next(a)) {
+    const n = it / nb, s0 = (it - n * nb) * LRN_BLOCK;
+    const s1 = s0 + LRN_BLOCK < S ? s0 + LRN_BLOCK : S;
+    const base = (<usize>n * <usize>C * <usize>S) << 2;
+    for (let c = 0; c < C; c++) {
+      const c0 = c - lo < 0 ? 0 : c - lo, c1 = c + hi > C - 1 ? C - 1 : c + hi;
+      const pc = base + <usize>c * plane;
+      for (let s = s0; s < s1; s += 4) {
+        const o = <usize>s << 2;
+        const full = s + 4 <= s1;
+        // A partial vector at the end of the plane goes through a 4-float copy.
+        let q = f32x4.splat(0);
+        for (let j = c0; j <= c1; j++) {
+          const p = X + base + <usize>j * plane + o;
+          const v = full ? v128.load(p) : partial(p, s1 - s, tmp);
+          q = f32x4.add(q, f32x4.mul(v, v));
+        }
+        const sc = f32x4.add(kv, f32x4.mul(as, q));
+        const xv = full ? v128.load(X + pc + o) : partial(X + pc + o, s1 - s, tmp);
+        const y = f32x4.mul(xv, powNeg(sc, beta));
+        if (full) {
+          v128.store(Y + pc + o, y);
+          v128.store(SC + pc + o, sc);
+        } else {
+          storePartial(Y + pc + o, y, s1 - s);
+          storePartial(SC + pc + o, sc, s1 - s);
+        }
+      }
+    }
+  }
+}
+
+/** DX = DY·SC^−β − 2αβ/size · X · Σ_window′ DY·Y/SC. args: DY, X, Y, SC, DX, N, C, S, size, alpha, beta, scratch */
+export function lrngrad(a: usize, tid: i32, nth: i32): void {
+  const DY = <usize>arg(a, 0), X = <usize>arg(a, 1), Y = <usize>arg(a, 2), SC = <usize>arg(a, 3), DX = <usize>arg(a, 4);
+  const N = arg(a, 5), C = arg(a, 6), S = arg(a, 7), size = arg(a, 8), alpha = argf(a, 9), beta = argf(a, 10);
+  const tmp = <usize>arg(a, 11) + (<usize>tid << 6);
+  const lo = size >> 1, hi = (size - 1) >> 1;
+  const f = f32x4.splat((2 * alpha * beta) / <f32>size);
+  const nb = (S + LRN_BLOCK - 1) / LRN_BLOCK;
+  const plane = <usize>S << 2;
+  for (let it = next(a); it < N * nb; it = next(a)) {
+    const n = it / nb, s0 = (it - n * nb) * LRN_BLOCK;
+    const s1 = s0 + LRN_BLOCK < S ? s0 + LRN_BLOCK : S;
+    const base = (<usize>n * <usize>C * <usize>S) << 2;
+    for (let c = 0; c < C; c++) {
+      const c0 = c - hi < 0 ? 0 : c - hi, c1 = c + lo > C - 1 ? C - 1 : c + lo;
+      const pc = base + <usize>c * plane;
+      for (let s = s0; s < s1; s += 4) {
+        const o = <usize>s << 2;
+        const m = s1 - s;
+        const full = m >= 4;
+        let q = f32x4.splat(0);
+        for (let j = c0; j <= c1; j++) {
+          const p = base + <usize>j * plane + o;
+          const d = full ? v128.load(DY + p) : partial(DY + p, m, tmp);
+          const y = full ? v128.load(Y + p) : partial(Y + p, m, tmp);
+          const sc = full ? v128.load(SC + p) : partialOnes(SC + p, m, tmp);
+          q = f32x4.add(q, f32x4.div(f32x4.mul(d, y), sc));
+        }
+        const d = full ? v128.load(DY + pc + o) : partial(DY + pc + o, m, tmp);
+        const sc = full ? v128.load(SC + pc + o) : partialOnes(SC + pc + o, m, tmp);
+        const x = full ? v128.load(X + pc + o) : partial(X + pc + o, m, tmp);
+        const dx = f32x4.sub(f32x4.mul(d, powNeg(sc, beta)), f32x4.mul(f, f32x4.mul(x, q)));
+        if (full) v128.store(DX + pc + o, dx);
+        else storePartial(DX + pc + o, dx, m);
+      }
+    }
+  }
+}
+
+/** The first m (< 4) floats at p, the other lanes 0 (through the scratch at t). */
+function partial(p: usize, m: i32, t: usize): v128 {
+  v128.store(t, f32x4.splat(0));
+  memory.copy(t, p, <usize>m << 2);
+  return v128.load(t);
+}
+
+/** As partial, with the other lanes 1 (a divisor). */
+function partialOnes(p: usize, m: i32, t: usize): v128 {
+  v128.store(t, f32x4.splat(1));
+  memory.copy(t, p, <usize>m << 2);
+  return v128.load(t);
+}
+
+function storePartial(p: usize, v: v128, m: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (m > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (m > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
 }

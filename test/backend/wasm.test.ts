@@ -217,6 +217,7 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
     kernel('MatMul')(a, bm, { transA: false, transB: false }), kernel('MatMul')(xr, wr, { transA: false, transB: true }),
     kernel('ChannelMoments')(xb).mean, kernel('ChannelMoments')(xb).variance, kernel('ChannelDots')(xb, xb2, cb).dot,
     kernel('ChannelAffine')(xb, xb2, { scale: cb, vScale: cb, shift: cb }),
+    kernel('LocalResponseNorm')(xb, { size: 5, alpha: 1e-4, beta: 0.75, k: 2 }).y,
   ];
   const before = getNumThreads();
   try {
@@ -335,5 +336,25 @@ test('batch-norm channel kernels (moments, dots, affine) match the reference; ba
       const want = run('reference');
       ['y', 'dx', 'dweight', 'dbias', 'runningMean', 'runningVar'].forEach((name, i) => assertClose(got[i], want[i], tol(L), `batchNorm ${name} ${shape} training=${training}`));
     }
+  }
+});
+
+test('local response norm kernels match the reference (β = 0.75 and 0.5 by square roots, other β by pow; plane sizes off multiples of 4)', () => {
+  for (const [shape, info] of [
+    [[2, 7, 5, 6], { size: 5, alpha: 1e-2, beta: 0.75, k: 2 }],
+    [[3, 10, 3, 3], { size: 4, alpha: 0.3, beta: 0.5, k: 1 }],
+    [[1, 6, 33, 31], { size: 3, alpha: 0.1, beta: 0.9, k: 1.5 }],
+    [[2, 3, 1], { size: 7, alpha: 1, beta: 0.75, k: 0.5 }],
+  ] as [number[], { size: number; alpha: number; beta: number; k: number }][]) {
+    const x = rand(shape);
+    const dy = rand(shape);
+    const r = kernel('LocalResponseNorm')(x, info);
+    const r0 = ref(() => kernel('LocalResponseNorm')(x, info));
+    const what = `${shape} ${JSON.stringify(info)}`;
+    assertClose(r.scale, r0.scale, tol(info.size), `LRN scale ${what}`);
+    assertClose(r.y, r0.y, tol(info.size), `LRN y ${what}`);
+    const dx = kernel('LocalResponseNormGrad')(dy, x, r0.y, r0.scale, info);
+    const dx0 = ref(() => kernel('LocalResponseNormGrad')(dy, x, r0.y, r0.scale, info));
+    assertClose(dx, dx0, tol(info.size), `LRN grad ${what}`);
   }
 });

@@ -70,6 +70,14 @@ export function out(p: number, n: number, shape: readonly number[]): Tensor {
   return new Tensor(y, shape);
 }
 
+const bitsF = new Float32Array(1);
+const bitsI = new Int32Array(bitsF.buffer);
+/** A float32 kernel argument as the int32 with the same bits (kernel args are written as int32; argf reads them back). */
+export function f32bits(v: number): number {
+  bitsF[0] = v;
+  return bitsI[0];
+}
+
 export function isF32(...ts: Tensor[]): boolean {
   return ts.every((t) => t.dtype === 'float32');
 }

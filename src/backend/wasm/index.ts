@@ -6,7 +6,7 @@ import {
   AvgPool2D, AvgPool2DGrad, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
 } from './kernels.js';
 import { Binary, Reduce, Unary } from './elementwise.js';
-import { ChannelAffine, ChannelDots, ChannelMoments } from './norm.js';
+import { ChannelAffine, ChannelDots, ChannelMoments, LocalResponseNorm, LocalResponseNormGrad } from './norm.js';
 import { bindRuntime } from './heap.js';
 
 export { setConvAlgorithm, getConvAlgorithm, type ConvAlgorithm } from './winograd.js';
@@ -24,7 +24,7 @@ export const wasmBackend: Backend = {
   name: 'wasm',
   kernels: {
     Unary, Binary, Reduce, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad,
-    ChannelMoments, ChannelDots, ChannelAffine,
+    ChannelMoments, ChannelDots, ChannelAffine, LocalResponseNorm, LocalResponseNormGrad,
   },
   async init() {
     if (runtime) return;

@@ -1,7 +1,7 @@
 import type { Tensor } from '../../tensor/index.js';
 import type { KernelSignatures } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
-import { Arena, isF32, out, rt } from './heap.js';
+import { Arena, f32bits, isF32, out, rt } from './heap.js';
 
 /*
  * Batch normalisation's per-channel kernels (assembly/norm.ts): statistics per
@@ -57,6 +57,36 @@ export const ChannelAffine: KernelSignatures['ChannelAffine'] = (u, v, attrs) =>
     const put = (t: Tensor) => ar.put(t.data as Float32Array);
     rt.run('chaffine', [put(u), V, y, N, C, S, put(scale), vScale ? put(vScale) : 0, put(shift)], u.size);
     return out(y, u.size, u.shape);
+  } finally {
+    ar.done();
+  }
+};
+
+export const LocalResponseNorm: KernelSignatures['LocalResponseNorm'] = (x, info) => {
+  if (!isF32(x) || x.size === 0) return ref.LocalResponseNorm(x, info);
+  const [N, C, S] = dims(x);
+  const ar = new Arena();
+  try {
+    const y = ar.alloc(x.size);
+    const scale = ar.alloc(x.size);
+    const scratch = ar.alloc(16 * rt.getThreads());
+    rt.run('lrn', [ar.put(x.data as Float32Array), y, scale, N, C, S, info.size, f32bits(info.alpha), f32bits(info.beta), f32bits(info.k), scratch], x.size * info.size);
+    return { y: out(y, x.size, x.shape), scale: out(scale, x.size, x.shape) };
+  } finally {
+    ar.done();
+  }
+};
+
+export const LocalResponseNormGrad: KernelSignatures['LocalResponseNormGrad'] = (dy, x, y, scale, info) => {
+  if (!isF32(dy, x, y, scale) || x.size === 0) return ref.LocalResponseNormGrad(dy, x, y, scale, info);
+  const [N, C, S] = dims(x);
+  const ar = new Arena();
+  try {
+    const dx = ar.alloc(x.size);
+    const scratch = ar.alloc(16 * rt.getThreads());
+    const put = (t: Tensor) => ar.put(t.data as Float32Array);
+    rt.run('lrngrad', [put(dy), put(x), put(y), put(scale), dx, N, C, S, info.size, f32bits(info.alpha), f32bits(info.beta), scratch], x.size * info.size);
+    return out(dx, x.size, x.shape);
   } finally {
     ar.done();
   }

@@ -1,0 +1,63 @@
+// Time per kernel of one training step (forward, backward, Adam) of a small
+// CIFAR-size CNN with every kind of layer a classic CNN uses (3×3 convolutions,
+// batch norm, ReLU, LRN, max pooling, dropout, linear), on the wasm backend:
+// node --conditions=source --import tsx bench/tools/train-ops.ts [threads] [steps]
+import { Tensor, RNG, randn } from '../../src/tensor/index.js';
+import { enableWasmBackend, setNumThreads, wasmBackend } from '../../src/backend/wasm/index.js';
+import { referenceBackend } from '../../src/backend/reference/index.js';
+import { Sequential } from '../../src/nn/module.js';
+import { Conv2d } from '../../src/nn/layers/conv.js';
+import { BatchNorm2d, Dropout, LocalResponseNorm } from '../../src/nn/layers/norm.js';
+import { ReLU } from '../../src/nn/layers/activation.js';
+import { MaxPool2d } from '../../src/nn/layers/pool.js';
+import { Flatten, Linear } from '../../src/nn/layers/linear.js';
+import { Adam } from '../../src/optim/adam.js';
+import { crossEntropy } from '../../src/ops/loss.js';
+import { backward } from '../../src/autograd/index.js';
+
+const [thr = '1', stepsArg = '10'] = process.argv.slice(2);
+const acc = new Map<string, number>();
+// Time every kernel call, whichever backend runs it (a kernel the wasm backend lacks runs the reference one).
+const wrap = (table: Record<string, (...a: unknown[]) => unknown>, tag: string) => {
+  for (const name of Object.keys(table)) {
+    const f = table[name];
+    table[name] = (...a: unknown[]) => {
+      const t = performance.now();
+      const r = f(...a);
+      const op = (a[a.length - 1] as { op?: string })?.op;
+      const key = `${name}${op ? ':' + op : ''} (${tag})`;
+      acc.set(key, (acc.get(key) ?? 0) + performance.now() - t);
+      return r;
+    };
+  }
+};
+wrap(wasmBackend.kernels as Record<string, (...a: unknown[]) => unknown>, 'wasm');
+wrap(referenceBackend.kernels as unknown as Record<string, (...a: unknown[]) => unknown>, 'reference');
+await enableWasmBackend();
+setNumThreads(Number(thr));
+const rng = new RNG(1);
+const model = new Sequential(
+  new Conv2d({ inChannels: 3, outChannels: 32, kernelSize: 3, padding: 1 }), new BatchNorm2d(32), new ReLU(),
+  new Conv2d({ inChannels: 32, outChannels: 32, kernelSize: 3, padding: 1 }), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
+  new Conv2d({ inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1 }), new BatchNorm2d(64), new ReLU(), new LocalResponseNorm(5), new MaxPool2d(2),
+  new Flatten(), new Linear(64 * 8 * 8, 256), new ReLU(), new Dropout(0.5), new Linear(256, 10),
+);
+const opt = new Adam(model.parameters(), { lr: 1e-3 });
+const x = randn([32, 3, 32, 32], { rng });
+const y = new Tensor(Int32Array.from({ length: 32 }, (_, i) => i % 10), [32]);
+const step = () => {
+  opt.zeroGrad();
+  backward(crossEntropy(model.call(x), y));
+  opt.step();
+};
+for (let i = 0; i < 3; i++) step();
+acc.clear();
+const steps = Number(stepsArg);
+const t0 = performance.now();
+for (let i = 0; i < steps; i++) step();
+const ms = (performance.now() - t0) / steps;
+let kernels = 0;
+for (const v of acc.values()) kernels += v / steps;
+console.log(`training step, batch 32, ${thr} thr: ${ms.toFixed(1)} ms (${((32 * 1000) / ms).toFixed(0)} images/s); kernels ${kernels.toFixed(1)} ms, the rest (autograd, optimiser, JS) ${(ms - kernels).toFixed(1)} ms`);
+for (const [k, v] of [...acc.entries()].sort((p, q) => q[1] - p[1]).slice(0, 20)) console.log(`  ${k}: ${(v / steps).toFixed(2)} ms`);
+process.exit(0);
