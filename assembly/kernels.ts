@@ -542,14 +542,16 @@ export function unary(a: usize, tid: i32, nth: i32): void {
   if (op == 0) return f32x4.add(x, y);
   if (op == 1) return f32x4.sub(x, y);
   if (op == 2) return f32x4.mul(x, y);
-  return f32x4.div(x, y);
+  if (op == 3) return f32x4.div(x, y);
+  return v128.and(x, f32x4.gt(y, f32x4.splat(0))); // reluGrad: x where y > 0, else +0
 }
 // @ts-ignore: decorator
 @inline function sop(op: i32, x: f32, y: f32): f32 {
   if (op == 0) return x + y;
   if (op == 1) return x - y;
   if (op == 2) return x * y;
-  return x / y;
+  if (op == 3) return x / y;
+  return y > 0 ? x : 0;
 }
 
 /** One contiguous run of n outputs. */
@@ -588,7 +590,8 @@ export function binary(a: usize, tid: i32, nth: i32): void {
         if (op == 0) brun(0, y, ao, sa3, bo, sb3, d3);
         else if (op == 1) brun(1, y, ao, sa3, bo, sb3, d3);
         else if (op == 2) brun(2, y, ao, sa3, bo, sb3, d3);
-        else brun(3, y, ao, sa3, bo, sb3, d3);
+        else if (op == 3) brun(3, y, ao, sa3, bo, sb3, d3);
+        else brun(4, y, ao, sa3, bo, sb3, d3);
         y += <usize>d3 << 2;
       }
     }

@@ -1,7 +1,7 @@
 // Time per kernel of one training step (forward, backward, Adam) of a small
 // CIFAR-size CNN with every kind of layer a classic CNN uses (3×3 convolutions,
 // batch norm, ReLU, LRN, max pooling, dropout, linear), on the wasm backend:
-// node --conditions=source --import tsx bench/tools/train-ops.ts [threads] [steps]
+// node --conditions=source --import tsx bench/tools/train-ops.ts [threads] [steps] [cnn|lenet]
 import { Tensor, RNG, randn } from '../../src/tensor/index.js';
 import { enableWasmBackend, setNumThreads, wasmBackend } from '../../src/backend/wasm/index.js';
 import { referenceBackend } from '../../src/backend/reference/index.js';
@@ -14,8 +14,9 @@ import { Flatten, Linear } from '../../src/nn/layers/linear.js';
 import { Adam } from '../../src/optim/adam.js';
 import { crossEntropy } from '../../src/ops/loss.js';
 import { backward } from '../../src/autograd/index.js';
+import { LeNet5 } from '../../src/models/lenet.js';
 
-const [thr = '1', stepsArg = '10'] = process.argv.slice(2);
+const [thr = '1', stepsArg = '10', which = 'cnn'] = process.argv.slice(2);
 const acc = new Map<string, number>();
 // Time every kernel call, whichever backend runs it (a kernel the wasm backend lacks runs the reference one).
 const wrap = (table: Record<string, (...a: unknown[]) => unknown>, tag: string) => {
@@ -36,15 +37,17 @@ wrap(referenceBackend.kernels as unknown as Record<string, (...a: unknown[]) => 
 await enableWasmBackend();
 setNumThreads(Number(thr));
 const rng = new RNG(1);
-const model = new Sequential(
+const lenet = which === 'lenet';
+const B = lenet ? 64 : 32;
+const model = lenet ? new LeNet5({ rng }) : new Sequential(
   new Conv2d({ inChannels: 3, outChannels: 32, kernelSize: 3, padding: 1 }), new BatchNorm2d(32), new ReLU(),
   new Conv2d({ inChannels: 32, outChannels: 32, kernelSize: 3, padding: 1 }), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
   new Conv2d({ inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1 }), new BatchNorm2d(64), new ReLU(), new LocalResponseNorm(5), new MaxPool2d(2),
   new Flatten(), new Linear(64 * 8 * 8, 256), new ReLU(), new Dropout(0.5), new Linear(256, 10),
 );
 const opt = new Adam(model.parameters(), { lr: 1e-3 });
-const x = randn([32, 3, 32, 32], { rng });
-const y = new Tensor(Int32Array.from({ length: 32 }, (_, i) => i % 10), [32]);
+const x = randn(lenet ? [B, 1, 28, 28] : [B, 3, 32, 32], { rng });
+const y = new Tensor(Int32Array.from({ length: B }, (_, i) => i % 10), [B]);
 const step = () => {
   opt.zeroGrad();
   backward(crossEntropy(model.call(x), y));
@@ -58,6 +61,6 @@ for (let i = 0; i < steps; i++) step();
 const ms = (performance.now() - t0) / steps;
 let kernels = 0;
 for (const v of acc.values()) kernels += v / steps;
-console.log(`training step, batch 32, ${thr} thr: ${ms.toFixed(1)} ms (${((32 * 1000) / ms).toFixed(0)} images/s); kernels ${kernels.toFixed(1)} ms, the rest (autograd, optimiser, JS) ${(ms - kernels).toFixed(1)} ms`);
+console.log(`${lenet ? 'LeNet-5' : 'CNN'} training step, batch ${B}, ${thr} thr: ${ms.toFixed(1)} ms (${((B * 1000) / ms).toFixed(0)} images/s); kernels ${kernels.toFixed(1)} ms, the rest (autograd, optimiser, JS) ${(ms - kernels).toFixed(1)} ms`);
 for (const [k, v] of [...acc.entries()].sort((p, q) => q[1] - p[1]).slice(0, 20)) console.log(`  ${k}: ${(v / steps).toFixed(2)} ms`);
 process.exit(0);

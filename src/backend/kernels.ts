@@ -20,7 +20,9 @@ export type UnaryOp =
 
 export type BinaryOp =
   | 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum'
-  | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal';
+  | 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal'
+  /** a where b > 0, else 0: relu's backward (δ passed where the input was positive) in one pass */
+  | 'reluGrad';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 

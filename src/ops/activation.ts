@@ -16,7 +16,7 @@ const scalar = (v: number, like: Tensor): Tensor => toTensor('activation', 'scal
 export function relu(x: Tensor): Tensor {
   input('relu', x);
   const out = unary('relu', x);
-  return record('relu', out, [x], (g) => [binaryRaw('mul', g, unary('step', x))]);
+  return record('relu', out, [x], (g) => [binaryRaw('reluGrad', g, x)]);
 }
 
 /** min(max(0, x), 6) (MobileNet's activation); the gradient passes strictly inside (0, 6). */

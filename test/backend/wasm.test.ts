@@ -270,16 +270,18 @@ test('gradients through conv2d on the wasm backend match the reference backend',
   for (let i = 0; i < 4; i++) assertClose(got[i], want[i], tol(2 * 5 * 4), `conv2d ${names[i]}`);
 });
 
-test('elementwise and sum kernels (relu, step, add/sub/mul/div with broadcasting, sum over axes) equal the reference bit for bit', () => {
+test('elementwise and sum kernels (relu, step, add/sub/mul/div and the relu gradient with broadcasting, sum over axes) equal the reference bit for bit', () => {
   const shapes: [number[], number[]][] = [
     [[2, 3, 4, 5], [2, 3, 4, 5]], [[2, 3, 4, 5], [1, 3, 1, 1]], [[1, 3, 1, 1], [2, 3, 4, 5]], [[7, 9], [9]], [[7, 1], [1, 9]],
     [[2, 3, 4, 5], [1]], [[1], [6, 5]], [[4, 1, 3], [2, 1]], [[1, 1], [1, 1]], [[3, 1, 5], [3, 4, 1]],
+    // Five axes that do not merge: the JavaScript loops.
+    [[2, 1, 3, 1, 2], [1, 2, 1, 2, 1]],
   ];
   for (const [sa, sb] of shapes) {
     const a = rand(sa);
     const b = rand(sb);
     const out = sa.length >= sb.length ? sa.map((d, i) => Math.max(d, sb[i - (sa.length - sb.length)] ?? 1)) : sb.map((d, i) => Math.max(d, sa[i - (sb.length - sa.length)] ?? 1));
-    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+    for (const op of ['add', 'sub', 'mul', 'div', 'reluGrad'] as const) {
       const got = kernel('Binary')(a, b, { op, outShape: out });
       const want = ref(() => kernel('Binary')(a, b, { op, outShape: out }));
       assert.deepEqual([...got.shape], [...want.shape]);

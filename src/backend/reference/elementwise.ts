@@ -45,6 +45,7 @@ const BINARY: Record<BinaryOp, (a: number, b: number) => number> = {
   less: (a, b) => (a < b ? 1 : 0),
   lessEqual: (a, b) => (a <= b ? 1 : 0),
   equal: (a, b) => (a === b ? 1 : 0),
+  reluGrad: (a, b) => (b > 0 ? a : 0),
 };
 
 /**

@@ -5,8 +5,9 @@ import { Arena, out as fromHeap, runtime } from './heap.js';
 
 /*
  * Elementwise and reduction kernels that showed up in a LeNet-5 training step
- * (relu/step, add/sub/mul/div with broadcasting, sum over axes), float32 only.
- * relu/step and the four binary ops run as SIMD loops in wasm (a JavaScript loop
+ * (relu/step, add/sub/mul/div and relu's gradient with broadcasting, sum over axes),
+ * float32 only.
+ * relu/step and the binary ops run as SIMD loops in wasm (a JavaScript loop
  * costs 1.3–7 ns per element here, branch misses included; copying in and out of
  * the heap costs ~0.1 ns); sum keeps the reference's sequential float32 order
  * (one add chain per output) in wasm. All of them compute
@@ -38,9 +39,10 @@ const LOOPS: Partial<Record<string, Loop>> = {
   sub: (y, yo, a, ao, sa, b, bo, sb, n) => { for (let j = 0; j < n; j++) y[yo + j] = a[ao + j * sa] - b[bo + j * sb]; },
   mul: (y, yo, a, ao, sa, b, bo, sb, n) => { for (let j = 0; j < n; j++) y[yo + j] = a[ao + j * sa] * b[bo + j * sb]; },
   div: (y, yo, a, ao, sa, b, bo, sb, n) => { for (let j = 0; j < n; j++) y[yo + j] = a[ao + j * sa] / b[bo + j * sb]; },
+  reluGrad: (y, yo, a, ao, sa, b, bo, sb, n) => { for (let j = 0; j < n; j++) y[yo + j] = b[bo + j * sb] > 0 ? a[ao + j * sa] : 0; },
 };
 
-const BOPS = ['add', 'sub', 'mul', 'div'];
+const BOPS = ['add', 'sub', 'mul', 'div', 'reluGrad'];
 
 /** Strides of `shape` seen from outShape (0 where broadcast). */
 function bstrides(shape: readonly number[], out: readonly number[]): number[] {
