@@ -1,6 +1,9 @@
 // The same computation run in Node and in a browser page: results must agree bit for bit on one backend.
 import { FILTER1, IMAGE } from '../fixtures/hung-yi-lee.js';
-import { Adam, LeNet5, RNG, conv2d, crossEntropy, getBackend, gradcheck, manualSeed, maxPool2d, randint, randn, tensor, type Tensor } from '../../src/index.js';
+import {
+  Adam, LeNet5, RNG, backward, batchNorm, conv2d, crossEntropy, getBackend, gradcheck, localResponseNorm, manualSeed, maxPool2d, randint, randn, tensor,
+  type Tensor,
+} from '../../src/index.js';
 
 export interface ScenarioResult {
   backend: string;
@@ -8,6 +11,25 @@ export interface ScenarioResult {
   gradcheckOk: boolean;
   losses: number[];
   weightSum: number;
+  /** Sums of a Winograd 3×3 layer + batch norm + LRN forward and of its three gradients. */
+  cnnSums: number[];
+}
+
+const sum = (t: Tensor) => {
+  let s = 0;
+  for (const v of t.data) s += v;
+  return s;
+};
+
+/** 32→32 channels at 16×16 (the wasm backend's Winograd path), batch norm, LRN; forward and backward. */
+function cnnStep(): number[] {
+  const rng = new RNG(5);
+  const x = randn([4, 32, 16, 16], { rng, requiresGrad: true });
+  const w = randn([32, 32, 3, 3], { rng, requiresGrad: true });
+  const gamma = randn([32], { rng, requiresGrad: true });
+  const y = localResponseNorm(batchNorm(conv2d(x, w, { padding: 1 }), null, null, { weight: gamma, training: true }), { size: 5 });
+  backward(y, randn(y.shape, { rng }));
+  return [sum(y), sum(x.grad!), sum(w.grad!), sum(gamma.grad!)];
 }
 
 export function scenario(): ScenarioResult {
@@ -31,5 +53,5 @@ export function scenario(): ScenarioResult {
   }
   let weightSum = 0;
   for (const p of model.parameters()) for (const v of p.data) weightSum += v;
-  return { backend: getBackend(), deckConv, gradcheckOk: gc.ok, losses, weightSum };
+  return { backend: getBackend(), deckConv, gradcheckOk: gc.ok, losses, weightSum, cnnSums: cnnStep() };
 }
