@@ -1,15 +1,20 @@
 // A/B of two builds of the wasm kernels on one conv case's GEMM, in one process, calls
-// alternated (the machine is shared and noisy). 1 thread, unshared ("single") builds.
-// node bench/tools/gemm-ab.mjs <old bytes.generated.ts> <new bytes.generated.ts> [a|b|c|d|json] [reps]
+// alternated (the machine is shared and noisy). 1 thread. Each build is a
+// bytes.generated.ts file, optionally with the build's name after a colon
+// (SINGLE_WASM by default; SIMD_WASM or RELAXED_WASM for the shared-memory builds,
+// e.g. plain against fused multiply-add: x.ts:SIMD_WASM x.ts:RELAXED_WASM; run with
+// --experimental-wasm-relaxed-simd on Node 20).
+// node bench/tools/gemm-ab.mjs <old build> <new build> [a|b|c|d|json] [reps]
 import { readFileSync } from 'node:fs';
 import { CONV_CASES, convData, outSize } from '../common.mjs';
 
 const [fa, fb, name = 'a', repsArg = '200'] = process.argv.slice(2);
 const c = name.startsWith('{') ? JSON.parse(name) : CONV_CASES[name]; // a bench case, or {N, C, H, W, OC, k, pad} (stride 1)
 const d = convData(c);
-function load(file) {
-  const b64 = /SINGLE_WASM = '([^']*)'/.exec(readFileSync(file, 'utf8'))[1];
-  const memory = new WebAssembly.Memory({ initial: 4096 });
+function load(spec) {
+  const [file, build = 'SINGLE_WASM'] = spec.split(':');
+  const b64 = new RegExp(`${build} = '([^']*)'`).exec(readFileSync(file, 'utf8'))[1];
+  const memory = build === 'SINGLE_WASM' ? new WebAssembly.Memory({ initial: 4096 }) : new WebAssembly.Memory({ initial: 4096, maximum: 65536, shared: true });
   const inst = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(b64, 'base64')), { env: { memory, abort() { throw new Error('abort'); } } });
   const f32 = new Float32Array(memory.buffer), i32 = new Int32Array(memory.buffer);
   let top = 65536;

@@ -1,5 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { randn, RNG, Tensor } from '../../src/tensor/index.js';
 import { kernel, setBackend, withBackend, type Conv2DInfo, type Pool2DInfo } from '../../src/backend/index.js';
 import { enableWasmBackend, getNumThreads, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
@@ -359,4 +360,30 @@ test('local response norm kernels match the reference (β = 0.75 and 0.5 by squa
     const dx0 = ref(() => kernel('LocalResponseNormGrad')(dy, x, r0.y, r0.scale, info));
     assertClose(dx, dx0, tol(info.size), `LRN grad ${what}`);
   }
+});
+
+test('Node 20+ runs the relaxed-SIMD (fused multiply-add) build; RECEPTIVE_RELAXED_SIMD=0 keeps the plain build, with results within the float32 tolerance', () => {
+  assert.equal(wasmInfo()!.relaxedSimd, true, 'the runtime enabled relaxed SIMD in V8 and picked the FMA build');
+  const code = `
+    import { enableWasmBackend, wasmInfo } from './src/backend/wasm/index.ts';
+    import { kernel } from './src/backend/index.ts';
+    import { randn, RNG } from './src/tensor/index.ts';
+    import { conv2dInfo } from './src/ops/conv.ts';
+    await enableWasmBackend();
+    const rng = new RNG(9);
+    const x = randn([2, 5, 12, 12], { rng }), w = randn([7, 5, 3, 3], { rng });
+    const y = kernel('Conv2D')(x, w, null, conv2dInfo('t', x, w, { padding: 1 }));
+    console.log(JSON.stringify({ relaxed: wasmInfo().relaxedSimd, y: Array.from(y.data) }));
+    process.exit(0);`;
+  const run = (env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', code], { env: { ...process.env, ...env }, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as { relaxed: boolean; y: number[] };
+  };
+  const fused = run({});
+  const plain = run({ RECEPTIVE_RELAXED_SIMD: '0' });
+  assert.equal(fused.relaxed, true);
+  assert.equal(plain.relaxed, false);
+  assert.notDeepEqual(fused.y, plain.y, 'one rounding per multiply-add instead of two');
+  assertClose(fused.y, plain.y, tol(45), 'fused against plain multiply-add');
 });
