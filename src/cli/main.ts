@@ -57,6 +57,7 @@ program
   .option('--checkpoint-every <n>', 'also save every n steps (always at each epoch end)', int('--checkpoint-every'), TRAIN_DEFAULTS.checkpointEvery)
   .option('--resume <checkpoint>', 'continue training from a checkpoint')
   .option('--no-progress', 'plain log lines instead of a progress bar')
+  .option('--eval-each-epoch', 'evaluate on the test set after every epoch (accuracy and time elapsed)')
   .addOption(backendOption())
   .addOption(threadsOption())
   .action(async (o) => {
@@ -66,7 +67,7 @@ program
       model: o.model, variant: o.variant, dataset: o.dataset, dataDir: o.dataDir, epochs: o.epochs, batchSize: o.batchSize,
       optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, schedule: o.schedule, seed: o.seed,
       limit: o.limit, testLimit: o.testLimit, augment: o.augment, valSize: o.valSize, patience: o.patience, maxSteps: o.maxSteps, out: o.out,
-      checkpointEvery: o.checkpointEvery, resume: o.resume,
+      checkpointEvery: o.checkpointEvery, resume: o.resume, evalEachEpoch: o.evalEachEpoch,
     };
     // When resuming, options left at their defaults must not override the checkpoint's own settings.
     if (o.resume) for (const k of Object.keys(given) as (keyof TrainSettings)[]) if (program.commands[0].getOptionValueSource(k) === 'default') delete given[k];

@@ -44,11 +44,19 @@ test('summary prints the LeNet-5 table', () => {
 
 test('train, eval and predict on a small MNIST subset', () => {
   const dir = mkdtempSync(join(tmpdir(), 'receptive-cli-'));
-  const t = cli(['train', '--limit', '2560', '--test-limit', '1000', '--epochs', '2', '--out', dir, '--no-progress']);
+  const t = cli(['train', '--limit', '2560', '--test-limit', '1000', '--epochs', '2', '--out', dir, '--no-progress', '--eval-each-epoch']);
   assert.equal(t.code, 0, t.stderr);
   assert.match(t.stdout, /epoch 2 done/);
   const acc = Number(/Test accuracy: ([\d.]+)%/.exec(t.stdout)?.[1]);
   assert.ok(acc > 70, `test accuracy ${acc}% after 80 steps on 2,560 images`);
+  // --eval-each-epoch: one test evaluation per epoch, the last one the final accuracy, and training untouched by it.
+  const perEpoch = [...t.stdout.matchAll(/epoch (\d+): test accuracy ([\d.]+)% after ([\d.]+) s/g)];
+  assert.deepEqual(perEpoch.map((m) => Number(m[1])), [1, 2]);
+  assert.equal(Number(perEpoch[1][2]), acc);
+  assert.ok(Number(perEpoch[0][3]) <= Number(perEpoch[1][3]));
+  const plain = cli(['train', '--limit', '2560', '--test-limit', '1000', '--epochs', '2', '--out', mkdtempSync(join(tmpdir(), 'receptive-cli-')), '--no-progress']);
+  assert.equal(Number(/Test accuracy: ([\d.]+)%/.exec(plain.stdout)?.[1]), acc, 'the same run without per-epoch evaluation ends at the same accuracy');
+  assert.doesNotMatch(plain.stdout, /test accuracy .* after/);
   assert.match(t.stdout, /Confusion matrix/);
   assert.match(t.stdout, /Per-class accuracy/);
   const ckpt = join(dir, 'checkpoint.safetensors');
