@@ -2,7 +2,7 @@ import { Tensor } from '../../tensor/index.js';
 import type { Conv2DInfo, KernelSignatures, Pool2DInfo } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
 import { Arena, gemm, isF32, out, packed, packPanels, rt } from './heap.js';
-import { useWinograd, winogradConv, winogradFilterGrad, winogradWeights, type WinogradShape } from './winograd.js';
+import { forwardShape, inputGradShape, useWinograd, winogradConv, winogradFilterGrad, winogradWeights } from './winograd.js';
 
 /*
  * The wasm backend's kernels: float32 tensors are copied into the wasm heap, the
@@ -68,9 +68,7 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
   if (!isF32(x, w) || (bias && bias.dtype !== 'float32')) return ref.Conv2D(x, w, bias, c);
   const ar = new Arena();
   try {
-    const ws: WinogradShape = {
-      N: c.batch, C: c.inChannels, H: c.inH, W: c.inW, M: c.outChannels, padT: c.padTop, padL: c.padLeft, outH: c.outH, outW: c.outW,
-    };
+    const ws = forwardShape(c);
     if (useWinograd(c, ws)) {
       const n = c.batch * c.outChannels * c.outH * c.outW;
       const y = ar.alloc(n);
@@ -112,10 +110,7 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
  */
 export const Conv2DBackpropInput: KernelSignatures['Conv2DBackpropInput'] = (dy, w, c) => {
   if (!isF32(dy, w)) return ref.Conv2DBackpropInput(dy, w, c);
-  // Stride 1: δx is the convolution of δy, padded by 2 − pad, with the rotated kernel.
-  const ws: WinogradShape = {
-    N: c.batch, C: c.outChannels, H: c.outH, W: c.outW, M: c.inChannels, padT: 2 - c.padTop, padL: 2 - c.padLeft, outH: c.inH, outW: c.inW,
-  };
+  const ws = inputGradShape(c);
   if (useWinograd(c, ws)) {
     const ar = new Arena();
     try {
@@ -258,9 +253,7 @@ export const Conv2DBackpropFilter: KernelSignatures['Conv2DBackpropFilter'] = (x
   if (!isF32(x, dy)) return ref.Conv2DBackpropFilter(x, dy, c);
   const ar = new Arena();
   try {
-    const ws: WinogradShape = {
-      N: c.batch, C: c.inChannels, H: c.inH, W: c.inW, M: c.outChannels, padT: c.padTop, padL: c.padLeft, outH: c.outH, outW: c.outW,
-    };
+    const ws = forwardShape(c);
     if (useWinograd(c, ws)) {
       const n = c.outChannels * c.inChannels * 9;
       const dW = ar.alloc(n);

@@ -43,6 +43,16 @@ export interface WinogradShape {
   padT: number; padL: number; outH: number; outW: number;
 }
 
+/** The convolution's own shape (its forward pass and filter gradient). */
+export function forwardShape(c: Conv2DInfo): WinogradShape {
+  return { N: c.batch, C: c.inChannels, H: c.inH, W: c.inW, M: c.outChannels, padT: c.padTop, padL: c.padLeft, outH: c.outH, outW: c.outW };
+}
+
+/** Its input gradient at stride 1: δy, padded by 2 − pad, convolved with the rotated kernel into δx. */
+export function inputGradShape(c: Conv2DInfo): WinogradShape {
+  return { N: c.batch, C: c.outChannels, H: c.outH, W: c.outW, M: c.inChannels, padT: 2 - c.padTop, padL: 2 - c.padLeft, outH: c.inH, outW: c.inW };
+}
+
 /** Whether Winograd computes this convolution (3×3, stride 1, dilation 1, one group). */
 export function useWinograd(c: Conv2DInfo, s: WinogradShape): boolean {
   if (algorithm === 'direct') return false;
@@ -99,11 +109,20 @@ export function winogradConv(ar: Arena, src: number, s: WinogradShape, V: number
   }
 }
 
-function winogradChunk(ar: Arena, src: number, s: WinogradShape, V: number, bias: number, y: number): void {
-  const { N, C, M } = s;
+/** Tile counts of a Winograd convolution: tH × tW 4×4 output tiles per image, T in the batch. */
+function tiling(s: WinogradShape): { tH: number; tW: number; T: number } {
   const tH = Math.ceil(s.outH / 4);
   const tW = Math.ceil(s.outW / 4);
-  const T = N * tH * tW;
+  return { tH, tW, T: s.N * tH * tW };
+}
+
+/**
+ * U = Bᵀ d B for every input tile of the planes at `src`, as U[ξ][c][t] (the
+ * forward GEMM's layout) or, `byTile`, U[ξ][t][c] (the filter gradient's).
+ */
+function inputTransform(ar: Arena, src: number, s: WinogradShape, byTile: boolean, scratch: number): number {
+  const { N, C } = s;
+  const { tH, tW, T } = tiling(s);
   // Zero-padded input grid: every tile's 6×6 window, and whole groups of 4 tiles
   // per row plus the 4 columns the transposing loads reach past them.
   const Hq = 4 * tH + 2;
@@ -112,9 +131,16 @@ function winogradChunk(ar: Arena, src: number, s: WinogradShape, V: number, bias
   const planes = N * C;
   const Xp = ar.alloc(planes * ds);
   rt.run('prep', [src, Xp, planes, s.H, s.W, s.padT, s.padL, 1, 1, Hq, Wq, ds], planes * ds);
-  const scratch = ar.alloc((SCRATCH * rt.getThreads()) / 4);
   const U = ar.alloc(36 * C * T);
-  rt.run('wino_in', [Xp, U, C, N, tH, tW, Wq, ds, T, scratch, SCRATCH, 0], planes * tH * tW * 100);
+  rt.run('wino_in', [Xp, U, C, N, tH, tW, Wq, ds, T, scratch, SCRATCH, byTile ? 1 : 0], planes * tH * tW * 100);
+  return U;
+}
+
+function winogradChunk(ar: Arena, src: number, s: WinogradShape, V: number, bias: number, y: number): void {
+  const { N, C, M } = s;
+  const { tH, tW, T } = tiling(s);
+  const scratch = ar.alloc((SCRATCH * rt.getThreads()) / 4);
+  const U = inputTransform(ar, src, s, false, scratch);
   // 36 GEMMs, one per position ξ: Mx[ξ] (M × T) = V[ξ] (M × C) · U[ξ] (C × T).
   const Mx = ar.alloc(36 * M * T + 4); // + the lanes the output transform reads past the last tile
   const off = new Int32Array(C);
@@ -136,17 +162,9 @@ function winogradChunk(ar: Arena, src: number, s: WinogradShape, V: number, bias
  */
 export function winogradFilterGrad(ar: Arena, src: number, dsrc: number, s: WinogradShape, dW: number): void {
   const { N, C, M } = s;
-  const tH = Math.ceil(s.outH / 4);
-  const tW = Math.ceil(s.outW / 4);
-  const T = N * tH * tW;
+  const { tH, tW, T } = tiling(s);
   const scratch = ar.alloc((SCRATCH * rt.getThreads()) / 4);
-  // U[ξ][t][c] from the zero-padded input, as in the forward pass.
-  const Hq = 4 * tH + 2;
-  const Wq = 16 * Math.ceil(tW / 4) + 4;
-  const Xp = ar.alloc(N * C * Hq * Wq);
-  rt.run('prep', [src, Xp, N * C, s.H, s.W, s.padT, s.padL, 1, 1, Hq, Wq, Hq * Wq], N * C * Hq * Wq);
-  const U = ar.alloc(36 * T * C);
-  rt.run('wino_in', [Xp, U, C, N, tH, tW, Wq, Hq * Wq, T, scratch, SCRATCH, 1], N * C * tH * tW * 100);
+  const U = inputTransform(ar, src, s, true, scratch);
   // Δ in the GEMM's packed layout, from δ zero-padded to whole tiles.
   const Hd = 4 * tH;
   const Wd = 4 * tW;
