@@ -1,5 +1,6 @@
 import { RELAXED_WASM, SIMD_WASM, SINGLE_RELAXED_WASM, SINGLE_WASM } from './bytes.generated.js';
 import { WORKER_SOURCE } from './worker-source.js';
+import { raiseMallocThresholdsInNode } from './heap.js';
 
 /*
  * The wasm runtime: one WebAssembly.Memory (shared when threads are possible),
@@ -144,6 +145,7 @@ export class WasmRuntime {
       // Non-literal specifiers, so browser bundlers leave Node's built-ins alone.
       nodeOs = (await nodeImport('node:os')) as typeof import('node:os');
       await enableRelaxedSimdInNode();
+      raiseMallocThresholdsInNode(process.env);
       NodeWorker = ((await nodeImport('node:worker_threads')) as typeof import('node:worker_threads')).Worker;
     }
     let threads = typeof SharedArrayBuffer === 'function' && (isNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false);
