@@ -103,11 +103,45 @@ export function wino_w(a: usize, tid: i32, nth: i32): void {
 }
 
 /**
+ * Bᵀ d B for 4 neighbouring tiles of one plane (rows 4th..4th+5 from `rp`, columns
+ * 16·g .. 16·g + 19): the 36 positions ξ, each a vector over the 4 tiles, into S2[ξ]
+ * (S: 576 bytes of row results).
+ */
+// @ts-ignore: decorator
+@inline function inputTiles(rp: usize, rowBytes: usize, S: usize, S2: usize): void {
+  // Rows: Bᵀ along each of the 6 input rows, 4 tiles per vector. Column j of
+  // tile i is x[16·g + 4i + j]: a 4×4 transpose of x[0..16) gives columns 0..3,
+  // and of x[4..20) columns 4 and 5.
+  for (let r = 0; r < 6; r++) {
+    const L0 = v128.load(rp), L1 = v128.load(rp, 16), L2 = v128.load(rp, 32), L3 = v128.load(rp, 48), L4 = v128.load(rp, 64);
+    const t0 = v128.shuffle<f32>(L0, L1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(L2, L3, 0, 4, 1, 5);
+    const t2 = v128.shuffle<f32>(L0, L1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(L2, L3, 2, 6, 3, 7);
+    const u0 = v128.shuffle<f32>(L1, L2, 0, 4, 1, 5), u1 = v128.shuffle<f32>(L3, L4, 0, 4, 1, 5);
+    inputRow(
+      v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7),
+      v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), v128.shuffle<f32>(t2, t3, 2, 3, 6, 7),
+      v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7),
+      S + <usize>r * 96, 16,
+    );
+    rp += rowBytes;
+  }
+  // Columns: Bᵀ down each of the 6 columns of the row results, into S2[ξy][ξx].
+  for (let x = 0; x < 6; x++) {
+    const q = S + (<usize>x << 4);
+    inputRow(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), v128.load(q, 384), v128.load(q, 480), S2 + (<usize>x << 4), 96);
+  }
+}
+
+/**
  * Input transform. Xp: zero-padded planes (N·C of them, plane stride ds floats,
  * rows Wq wide with Wq >= 16·ceil(tW/4) + 4, at least 4·tH + 2 rows); tile (th, tw)
  * reads rows 4th..4th+5, columns 4tw..4tw+5. U[ξ][c][t] with t = n·tH·tW + th·tW + tw,
  * T tiles in all; or, when `byTile`, U[ξ][t][c] (the layout the filter gradient's
- * GEMM reads).
+ * GEMM reads): then an item is 4 channels, whose 4×4 blocks (channels × tiles) are
+ * transposed so that each tile's 4 channels go out as one vector store (written one
+ * float at a time, C apart, every cache line of U was fetched and written back up
+ * to 16 times: (c)'s filter gradient spent 11.6 of 28 ms here).
+ * Scratch per thread: 576 bytes of row results + 4 × 576 of positions.
  * args: Xp, U, C, N, tH, tW, Wq, ds, T, scratch, scratchStride, byTile
  */
 export function wino_in(a: usize, tid: i32, nth: i32): void {
@@ -117,52 +151,59 @@ export function wino_in(a: usize, tid: i32, nth: i32): void {
   const byTile = arg(a, 11) != 0;
   const xs = <usize>C * T << 2; // bytes between positions ξ
   const rowBytes = <usize>Wq << 2;
+  const S2 = S + 576;
+  if (byTile) {
+    const groups = (C + 3) >> 2;
+    const cs = <usize>C << 2;
+    for (let it = next(a); it < N * groups; it = next(a)) {
+      const n = it / groups, c0 = (it - n * groups) << 2;
+      const nc = C - c0 < 4 ? C - c0 : 4;
+      for (let th = 0; th < tH; th++) {
+        for (let tw0 = 0; tw0 < tW; tw0 += 4) {
+          const off = <usize>(4 * th) * rowBytes + (<usize>tw0 << 4);
+          for (let ci = 0; ci < nc; ci++) {
+            inputTiles(Xp + (<usize>(n * C + c0 + ci) * ds << 2) + off, rowBytes, S, S2 + <usize>ci * 576);
+          }
+          const t = n * tH * tW + th * tW + tw0;
+          const valid = tW - tw0 < 4 ? tW - tw0 : 4;
+          let up = U + ((<usize>t * C + c0) << 2);
+          for (let e = 0; e < 36; e++) {
+            const q = S2 + (<usize>e << 4);
+            if (nc == 4) {
+              // rows: channels; lanes: tiles → rows: tiles; lanes: channels
+              const r0 = v128.load(q), r1 = v128.load(q, 576), r2 = v128.load(q, 1152), r3 = v128.load(q, 1728);
+              const a0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), a1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+              const b0 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), b1 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+              v128.store(up, v128.shuffle<f32>(a0, a1, 0, 1, 4, 5));
+              if (valid > 1) v128.store(up + cs, v128.shuffle<f32>(a0, a1, 2, 3, 6, 7));
+              if (valid > 2) v128.store(up + 2 * cs, v128.shuffle<f32>(b0, b1, 0, 1, 4, 5));
+              if (valid > 3) v128.store(up + 3 * cs, v128.shuffle<f32>(b0, b1, 2, 3, 6, 7));
+            } else {
+              for (let ci = 0; ci < nc; ci++) {
+                const v = v128.load(q + <usize>ci * 576);
+                const u = up + (<usize>ci << 2);
+                store<f32>(u, f32x4.extract_lane(v, 0));
+                if (valid > 1) store<f32>(u + cs, f32x4.extract_lane(v, 1));
+                if (valid > 2) store<f32>(u + 2 * cs, f32x4.extract_lane(v, 2));
+                if (valid > 3) store<f32>(u + 3 * cs, f32x4.extract_lane(v, 3));
+              }
+            }
+            up += xs;
+          }
+        }
+      }
+    }
+    return;
+  }
   for (let it = next(a); it < N * C; it = next(a)) {
     const n = it / C, c = it - n * C;
     const plane = Xp + (<usize>it * ds << 2);
     const uc = U + (<usize>c * T << 2);
     for (let th = 0; th < tH; th++) {
       for (let tw0 = 0; tw0 < tW; tw0 += 4) {
-        // Rows: Bᵀ along each of the 6 input rows, 4 tiles per vector. Column j of
-        // tile i is x[16·g + 4i + j]: a 4×4 transpose of x[0..16) gives columns 0..3,
-        // and of x[4..20) columns 4 and 5.
-        let rp = plane + <usize>(4 * th) * rowBytes + (<usize>tw0 << 4);
-        for (let r = 0; r < 6; r++) {
-          const L0 = v128.load(rp), L1 = v128.load(rp, 16), L2 = v128.load(rp, 32), L3 = v128.load(rp, 48), L4 = v128.load(rp, 64);
-          const t0 = v128.shuffle<f32>(L0, L1, 0, 4, 1, 5), t1 = v128.shuffle<f32>(L2, L3, 0, 4, 1, 5);
-          const t2 = v128.shuffle<f32>(L0, L1, 2, 6, 3, 7), t3 = v128.shuffle<f32>(L2, L3, 2, 6, 3, 7);
-          const u0 = v128.shuffle<f32>(L1, L2, 0, 4, 1, 5), u1 = v128.shuffle<f32>(L3, L4, 0, 4, 1, 5);
-          inputRow(
-            v128.shuffle<f32>(t0, t1, 0, 1, 4, 5), v128.shuffle<f32>(t0, t1, 2, 3, 6, 7),
-            v128.shuffle<f32>(t2, t3, 0, 1, 4, 5), v128.shuffle<f32>(t2, t3, 2, 3, 6, 7),
-            v128.shuffle<f32>(u0, u1, 0, 1, 4, 5), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7),
-            S + <usize>r * 96, 16,
-          );
-          rp += rowBytes;
-        }
-        // Columns: Bᵀ down each of the 6 columns of the row results, into scratch
-        // rows S2[ξy][ξx], then out to U.
-        const S2 = S + 576;
-        for (let x = 0; x < 6; x++) {
-          const q = S + (<usize>x << 4);
-          inputRow(v128.load(q), v128.load(q, 96), v128.load(q, 192), v128.load(q, 288), v128.load(q, 384), v128.load(q, 480), S2 + (<usize>x << 4), 96);
-        }
+        inputTiles(plane + <usize>(4 * th) * rowBytes + (<usize>tw0 << 4), rowBytes, S, S2);
         const t = n * tH * tW + th * tW + tw0;
         const valid = tW - tw0 < 4 ? tW - tw0 : 4;
-        if (byTile) {
-          // U[ξ][t + lane][c]: one float per lane, C apart.
-          const cs = <usize>C << 2;
-          let up = U + ((<usize>t * C + c) << 2);
-          for (let e = 0; e < 36; e++) {
-            const v = v128.load(S2 + (<usize>e << 4));
-            store<f32>(up, f32x4.extract_lane(v, 0));
-            if (valid > 1) store<f32>(up + cs, f32x4.extract_lane(v, 1));
-            if (valid > 2) store<f32>(up + 2 * cs, f32x4.extract_lane(v, 2));
-            if (valid > 3) store<f32>(up + 3 * cs, f32x4.extract_lane(v, 3));
-            up += xs;
-          }
-          continue;
-        }
         let up = uc + (<usize>t << 2);
         for (let e = 0; e < 36; e++) {
           const v = v128.load(S2 + (<usize>e << 4));

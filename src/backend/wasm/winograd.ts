@@ -15,7 +15,7 @@ import { Arena, gemm, packed, rt } from './heap.js';
 export type ConvAlgorithm = 'auto' | 'direct' | 'winograd';
 let algorithm: ConvAlgorithm = 'auto';
 
-const SCRATCH = 2048; // bytes per thread for the transforms' 6×6 tiles
+const SCRATCH = 4096; // bytes per thread for the transforms' 6×6 tiles (wino_in: 576 + 4 × 576)
 // Transformed tiles (U and Mx) per chunk of images: an L3-sized share, measured
 // ~15% faster than whole batches on (c) (8×64×56×56); much smaller chunks cost more
 // in per-pass synchronisation than they save.
