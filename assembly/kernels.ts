@@ -71,14 +71,13 @@ export function prep(a: usize, tid: i32, nth: i32): void {
  * Tiles are 8 consecutive kept points (v = i·outW + j), so narrow outputs waste
  * nothing; a tile inside one row loads its inputs as two vectors, one that
  * crosses rows gathers them.
- * A is packed in panels of 4 rows: Ap[panel][k][4], panels aPS taps apart (aPS = K,
- * or more when the reduction is split into chunks: one call per chunk of k). For each tile of 8 grid points
+ * A is packed in panels of 4 rows: Ap[panel][k][4]. For each tile of 8 grid points
  * the 8 inputs of every tap are packed once into a contiguous [K][8] block (in
  * this thread's scratch), then every 4-row panel runs a 4×8 register-blocked
  * micro-kernel over it. Work items are (n, g, block of PB panels, block of TB
  * tiles); every output is summed over k in order by one thread.
  * args: A, aStrideN, aStrideG, K, off, X, xStrideN, xStrideG, Y, yStrideN, yStrideG,
- *       M, rows, N, G, bias(0 = none), Wq, outW, dR, dPm, r0, rs, c0, cs, scratch, scratchStride, aPS
+ *       M, rows, N, G, bias(0 = none), Wq, outW, dR, dPm, r0, rs, c0, cs, scratch, scratchStride
  * (dense = the destination is a plain rows × outW plane: r0 = c0 = 0, rs = cs = 1, dR = outW)
  */
 const TB: i32 = 16;
@@ -89,7 +88,6 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
   const M = arg(a, 11), rows = arg(a, 12), N = arg(a, 13), G = arg(a, 14), bias = <usize>arg(a, 15);
   const Wq = arg(a, 16), outW = arg(a, 17), dR = arg(a, 18), dPm = arg(a, 19), r0 = arg(a, 20), rs = arg(a, 21), c0 = arg(a, 22), cs = arg(a, 23);
   const bt = <usize>arg(a, 24) + <usize>tid * <usize>arg(a, 25);
-  const aPS = arg(a, 26);
   const spill = bt + (<usize>K << 5);
   const total = rows * outW;
   const tiles = (total + 7) >> 3;
@@ -169,7 +167,7 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
           if (m0 + 3 < M) b3 = v128.load32_splat(bb + 12);
         }
         let c00 = b0, c01 = b0, c10 = b1, c11 = b1, c20 = b2, c21 = b2, c30 = b3, c31 = b3;
-        let ap = Ab + (<usize>p * aPS << 4);
+        let ap = Ab + (<usize>p * K << 4);
         if (m0 + 2 >= M) {
           // A last panel with 1 or 2 rows (M = 6 in LeNet's conv1): half the work.
           if (direct) {
@@ -652,7 +650,6 @@ export function gemmn(a: usize, tid: i32, nth: i32): void {
   const M = arg(a, 11), rows = arg(a, 12), N = arg(a, 13), G = arg(a, 14), bias = <usize>arg(a, 15);
   const Wq = arg(a, 16), outW = arg(a, 17), dR = arg(a, 18), dPm = arg(a, 19), r0 = arg(a, 20), rs = arg(a, 21), c0 = arg(a, 22), cs = arg(a, 23);
   const spill = <usize>arg(a, 24) + <usize>tid * <usize>arg(a, 25);
-  const aPS = arg(a, 26);
   const total = rows * outW;
   const panels = (M + 3) >> 2;
   const items = N * G * panels;
@@ -662,7 +659,7 @@ export function gemmn(a: usize, tid: i32, nth: i32): void {
     const g = t % G;
     const n = t / G;
     const m0 = p << 2;
-    const Ap = A + ((<usize>n * aSN + <usize>g * aSG + <usize>p * aPS * 4) << 2);
+    const Ap = A + ((<usize>n * aSN + <usize>g * aSG + <usize>p * K * 4) << 2);
     const Xb = X + ((<usize>n * xSN + <usize>g * xSG) << 2);
     const Yb = Y + ((<usize>n * ySN + <usize>g * ySG + <usize>m0 * dPm) << 2);
     let b = f32x4.splat(0);

@@ -31,7 +31,7 @@ function load(spec) {
   const stride = Math.ceil((K * 32 + 320) / 64) * 64;
   const scratch = alloc(stride / 4);
   const args = alloc(64);
-  const argv = [A, 0, panels * K * 4, K, off, X, c.C * cs, c.C * cs, Y, M * o * o, M * o * o, M, o, c.N, 1, 0, Wq, o, o, o * o, 0, 1, 0, 1, scratch, stride, K]; // the last: A's panel stride (builds after 2026-11-22)
+  const argv = [A, 0, panels * K * 4, K, off, X, c.C * cs, c.C * cs, Y, M * o * o, M * o * o, M, o, c.N, 1, 0, Wq, o, o, o * o, 0, 1, 0, 1, scratch, stride];
   return () => { i32.set(argv, args >> 2); i32[(args >> 2) + 63] = 0; inst.exports.gemm(args, 0, 1); return f32.subarray(Y >> 2, (Y >> 2) + c.N * M * o * o); };
 }
 const runs = [load(fa), load(fb)];

@@ -151,8 +151,6 @@ export interface GemmArgs {
   /** Grid row width, kept columns, destination row stride, destination stride per output row m. */
   Wq: number; outW: number; dR: number; dPm: number;
   r0?: number; rs?: number; c0?: number; cs?: number;
-  /** Distance between A's 4-row panels in taps (default K; larger when the reduction is run in chunks). */
-  aPS?: number;
 }
 
 /** Run the offset-table GEMM (assembly/kernels.ts `gemm`) with per-thread packing scratch. */
@@ -161,7 +159,7 @@ export function gemm(ar: Arena, g: GemmArgs): void {
   const scratch = ar.alloc((stride * rt.getThreads()) / 4);
   rt.run(g.rows * g.outW < 8 ? 'gemmn' : 'gemm', [
     g.A, g.aSN, g.aSG, g.K, g.off, g.X, g.xSN, g.xSG, g.Y, g.ySN, g.ySG, g.M, g.rows, g.N, g.G, g.bias,
-    g.Wq, g.outW, g.dR, g.dPm, g.r0 ?? 0, g.rs ?? 1, g.c0 ?? 0, g.cs ?? 1, scratch, stride, g.aPS ?? g.K,
+    g.Wq, g.outW, g.dR, g.dPm, g.r0 ?? 0, g.rs ?? 1, g.c0 ?? 0, g.cs ?? 1, scratch, stride,
   ], g.N * g.G * g.M * g.rows * g.outW * Math.max(g.K, 1));
 }
 
