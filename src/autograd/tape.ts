@@ -136,7 +136,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
 
 /** A tensor sharing data with t but cut from the graph. */
 export function detach(t: Tensor): Tensor {
-  return new Tensor(t.data, t.shape, false);
+  return t.viewAs(t.shape);
 }
 
 declare module '../tensor/tensor.js' {

@@ -103,8 +103,11 @@ export interface KernelSignatures {
   Pad(x: Tensor, attrs: { pads: readonly (readonly [number, number])[]; value: number }): Tensor;
   Concat(xs: readonly Tensor[], attrs: { axis: number }): Tensor;
   BroadcastTo(x: Tensor, attrs: { shape: readonly number[] }): Tensor;
-  /** Batched matrix product: a [B, M, K] (or [B, K, M] if transA) times b [B, K, N] (or [B, N, K] if transB). */
-  MatMul(a: Tensor, b: Tensor, attrs: { transA: boolean; transB: boolean }): Tensor;
+  /**
+   * Batched matrix product: a [B, M, K] (or [B, K, M] if transA) times b [B, K, N] (or [B, N, K] if transB).
+   * `weightB`: b is a layer's weight, so a backend may keep its own copy or layout of it until b.version moves.
+   */
+  MatMul(a: Tensor, b: Tensor, attrs: { transA: boolean; transB: boolean; weightB?: boolean }): Tensor;
   /** y[n, oc, oh, ow] = bias[oc] + Σ x[n, ic, oh·s − p + kh·d, …] · w[oc, ic, kh, kw] over the group's channels. */
   Conv2D(x: Tensor, w: Tensor, bias: Tensor | null, attrs: Conv2DInfo): Tensor;
   /** dL/dx of Conv2D given dy [N, outC, outH, outW]: the full convolution of dy with the 180°-rotated kernel. */

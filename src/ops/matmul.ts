@@ -63,13 +63,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   const rows = x.size / inF;
   const x3 = view(x, [1, rows, inF]);
   const w3 = view(weight, [1, outF, inF]);
-  let y = kernel('MatMul')(x3, w3, { transA: false, transB: true });
+  let y = kernel('MatMul')(x3, w3, { transA: false, transB: true, weightB: true });
   if (bias != null) y = binaryRaw('add', y, bias);
   const out = view(y, [...x.shape.slice(0, -1), outF]);
   return record('linear', out, [x, weight, bias], (g) => {
     const g3 = view(g, [1, rows, outF]);
     return [
-      x.requiresGrad ? view(kernel('MatMul')(g3, w3, { transA: false, transB: false }), x.shape) : null,
+      x.requiresGrad ? view(kernel('MatMul')(g3, w3, { transA: false, transB: false, weightB: true }), x.shape) : null,
       weight.requiresGrad ? view(kernel('MatMul')(g3, x3, { transA: true, transB: false }), weight.shape) : null,
       bias?.requiresGrad ? view(kernel('Reduce')(g3, { op: 'sum', axes: [0, 1] }), [outF]) : null,
     ];

@@ -78,9 +78,9 @@ export function sumToShape(g: Tensor, shape: readonly number[]): Tensor {
   return new Tensor(r.data, shape);
 }
 
-/** Same data, new shape (contiguous tensors reshape for free). */
+/** Same data, new shape (contiguous tensors reshape for free); shares x's version counter. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
-  return new Tensor(x.data, shape);
+  return x.viewAs(shape);
 }
 
 /** Raw kernel calls without autograd, for backward rules and internal use. */

@@ -25,10 +25,13 @@ export class Tensor {
   grad: Tensor | null = null;
   /** Set by ops on results that depend on a tensor requiring grad. */
   gradFn: GradNode | null = null;
-  /** Bumped on every in-place change, so caches of derived data (packed weights) know when to refresh. */
-  version = 0;
+  /**
+   * The data's modification counter, shared by every view of the same data: caches
+   * of derived layouts (packed weights) key on it and refresh when `n` moves.
+   */
+  readonly versionCounter: { n: number };
 
-  constructor(data: DataArray, shape: Shape, requiresGrad = false) {
+  constructor(data: DataArray, shape: Shape, requiresGrad = false, versionCounter: { n: number } = { n: 0 }) {
     const n = sizeOf(shape);
     if (data.length !== n) {
       throw new ShapeError('Tensor', `${n} elements for shape ${formatShape(shape)}`, `${data.length} elements`);
@@ -37,6 +40,17 @@ export class Tensor {
     this.shape = Object.freeze(shape.slice());
     this.dtype = dtypeOf(data);
     this.requiresGrad = requiresGrad;
+    this.versionCounter = versionCounter;
+  }
+
+  /** Bumped on every in-place change of the data (through this tensor or any view of it). */
+  get version(): number {
+    return this.versionCounter.n;
+  }
+
+  /** A tensor over the same data with another shape (no autograd); it shares the version counter. */
+  viewAs(shape: Shape): Tensor {
+    return new Tensor(this.data, shape, false, this.versionCounter);
   }
 
   get size(): number {
@@ -70,7 +84,7 @@ export class Tensor {
 
   /** Record that the data was changed in place. */
   markModified(): void {
-    this.version++;
+    this.versionCounter.n++;
   }
 
   toString(): string {

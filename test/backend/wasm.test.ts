@@ -6,6 +6,7 @@ import { kernel, setBackend, withBackend, type Conv2DInfo, type Pool2DInfo } fro
 import { enableWasmBackend, getNumThreads, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
 import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
 import { batchNorm } from '../../src/ops/norm.js';
+import { linear } from '../../src/ops/matmul.js';
 import { backward } from '../../src/autograd/index.js';
 import { assertClose } from '../helpers.js';
 
@@ -249,6 +250,27 @@ test('packed weights are refreshed when the weight changes in place', () => {
   const y2 = kernel('Conv2D')(x, w, null, info);
   assert.notDeepEqual(y1.data, y2.data);
   assertClose(y2, ref(() => kernel('Conv2D')(x, w, null, info)), tol(27));
+});
+
+test('a linear layer keeps its weight in the heap across calls (through a fresh view each time) and refreshes it when the weight changes', () => {
+  for (const rows of [2, 16]) { // the row-dot path (< 8 rows) and the GEMM path
+    const x = rand([rows, 12]);
+    const w = rand([5, 12]);
+    const y1 = linear(x, w);
+    assertClose(y1, ref(() => linear(x, w)), tol(12), `rows ${rows}`);
+    // Changed without markModified: the cached copy is used, so the result is unchanged;
+    // this is how the test sees that the weight was not copied in again.
+    w.data[0] += 1;
+    assert.deepEqual(linear(x, w).data, y1.data, `rows ${rows}: cached weight`);
+    w.markModified();
+    const y2 = linear(x, w);
+    assert.notDeepEqual(y2.data, y1.data);
+    assertClose(y2, ref(() => linear(x, w)), tol(12), `rows ${rows}: refreshed`);
+    // The input gradient reads the same weight (x·W, not x·Wᵀ): also refreshed.
+    const g = rand([rows, 5]);
+    assertClose(kernel('MatMul')(g.viewAs([1, rows, 5]), w.viewAs([1, 5, 12]), { transA: false, transB: false, weightB: true }),
+      ref(() => kernel('MatMul')(g.viewAs([1, rows, 5]), w.viewAs([1, 5, 12]), { transA: false, transB: false })), tol(5), `rows ${rows}: x·W`);
+  }
 });
 
 test('gradients through conv2d on the wasm backend match the reference backend', () => {

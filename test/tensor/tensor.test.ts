@@ -85,3 +85,17 @@ test('every error class is a ReceptiveError with its own name', () => {
     assert.equal(e.name, e.constructor.name);
   }
 });
+
+test('a view shares its data and its version counter with the tensor it views; independent tensors do not', () => {
+  const t = new Tensor(new Float32Array(6), [2, 3]);
+  const v = t.viewAs([3, 2]);
+  assert.equal(v.data, t.data);
+  assert.deepEqual(v.shape, [3, 2]);
+  assert.equal(v.requiresGrad, false);
+  v.markModified();
+  assert.equal(t.version, 1, 'a change marked through the view is seen by the tensor');
+  t.markModified();
+  assert.equal(v.version, 2);
+  const other = new Tensor(t.data, [6]);
+  assert.equal(other.version, 0, 'a tensor built over the same array has its own counter');
+});

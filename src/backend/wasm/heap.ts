@@ -107,8 +107,12 @@ interface Packed {
   ptr: number;
   bytes: number;
 }
-/** Packed layouts per weight tensor, keyed by layout; freed when the tensor is collected. */
-const packCache = new WeakMap<Tensor, Map<string, Packed>>();
+/**
+ * Packed layouts per weight, keyed by layout. The key is the tensor's version
+ * counter, which its views share (a linear layer hands MatMul a fresh 3-D view of
+ * its weight on every call); freed when the data's last tensor is collected.
+ */
+const packCache = new WeakMap<object, Map<string, Packed>>();
 const finalizer = new FinalizationRegistry<Map<string, Packed>>((m) => {
   for (const p of m.values()) rt.release(p.ptr, p.bytes);
 });
@@ -129,12 +133,13 @@ export function packPanels(dst: Float32Array, at: number, rows: number, K: numbe
 
 /** A packed layout of weight `w`, cached until w changes (w.version) or is collected. */
 export function packed(w: Tensor, key: string, floats: number, fill: (f: Float32Array, at: number) => void): number {
-  let m = packCache.get(w);
+  let m = packCache.get(w.versionCounter);
   if (!m) {
     m = new Map();
-    packCache.set(w, m);
-    finalizer.register(w, m);
+    packCache.set(w.versionCounter, m);
+    finalizer.register(w.versionCounter, m);
   }
+  key += `@${w.shape.join('x')}`; // views of one weight with other shapes share the counter, not the layout
   const hit = m.get(key);
   if (hit && hit.version === w.version) return hit.ptr;
   const bytes = Math.max(4, floats * 4);

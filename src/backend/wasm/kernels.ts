@@ -287,8 +287,12 @@ export const Conv2DBackpropFilter: KernelSignatures['Conv2DBackpropFilter'] = (x
  * wasm kernel; op(B) is read in place through the offset table (columns of B, or
  * rows of B when transposed, are the GEMM's points), so nothing is transposed.
  */
-export const MatMul: KernelSignatures['MatMul'] = (a, b, { transA, transB }) => {
-  if (!isF32(a, b)) return ref.MatMul(a, b, { transA, transB });
+export const MatMul: KernelSignatures['MatMul'] = (a, b, attrs) => {
+  const { transA, transB } = attrs;
+  if (!isF32(a, b)) return ref.MatMul(a, b, attrs);
+  /** b in the heap with `slack` zeroed floats after it: cached if it is a weight, else copied in for this call. */
+  const putB = (slack: number) => !attrs.weightB ? ar.put(b.data as Float32Array, slack)
+    : packed(b, 'B', b.size + slack, (f, at) => { f.set(b.data as Float32Array, at); f.fill(0, at + b.size, at + b.size + slack); });
   const [B, ar0, ac] = a.shape;
   const [, br, bc] = b.shape;
   const M = transA ? ac : ar0;
@@ -305,7 +309,7 @@ export const MatMul: KernelSignatures['MatMul'] = (a, b, { transA, transB }) => 
     if (transB && !transA && M < 8) {
       // A few rows times Wᵀ (a linear layer at small batch): contiguous row dot products.
       const scratch = ar.alloc(8 * rt.getThreads());
-      rt.run('rowdot', [ar.put(a.data as Float32Array), ar.put(b.data as Float32Array), y, B, M, K, N, M * K, N * K, scratch], n * K);
+      rt.run('rowdot', [ar.put(a.data as Float32Array), putB(64), y, B, M, K, N, M * K, N * K, scratch], n * K);
       return out(y, n, [B, M, N]);
     }
     const aS = Math.ceil(M / 4) * 4 * K;
@@ -315,7 +319,7 @@ export const MatMul: KernelSignatures['MatMul'] = (a, b, { transA, transB }) => 
       // pack: src, dst, rows, K, rs, cs
       rt.run('pack', [src + p * M * K * 4, Ap + p * aS * 4, M, K, transA ? 1 : K, transA ? M : 1], aS);
     }
-    const X = ar.put(b.data as Float32Array, 64);
+    const X = putB(64);
     const offs = new Int32Array(K);
     for (let k = 0; k < K; k++) offs[k] = transB ? k : k * N;
     const off = ar.putInt(offs);
