@@ -28,10 +28,11 @@ function load(spec) {
   let k = 0;
   for (let ic = 0; ic < c.C; ic++) for (let kh = 0; kh < c.k; kh++) for (let kw = 0; kw < c.k; kw++) i32[(off >> 2) + k++] = ic * cs + kh * Wq + kw;
   const Y = alloc(c.N * M * o * o);
-  const stride = Math.ceil((K * 32 + 320) / 64) * 64;
+  const stride = Math.ceil((K * 32 + 320 + 32768) / 64) * 64;
+  const KC = Number(process.env.KC ?? K); // taps per reduction chunk (builds from 2026-11-22 on)
   const scratch = alloc(stride / 4);
   const args = alloc(64);
-  const argv = [A, 0, panels * K * 4, K, off, X, c.C * cs, c.C * cs, Y, M * o * o, M * o * o, M, o, c.N, 1, 0, Wq, o, o, o * o, 0, 1, 0, 1, scratch, stride];
+  const argv = [A, 0, panels * K * 4, K, off, X, c.C * cs, c.C * cs, Y, M * o * o, M * o * o, M, o, c.N, 1, 0, Wq, o, o, o * o, 0, 1, 0, 1, scratch, stride, KC];
   return () => { i32.set(argv, args >> 2); i32[(args >> 2) + 63] = 0; inst.exports.gemm(args, 0, 1); return f32.subarray(Y >> 2, (Y >> 2) + c.N * M * o * o); };
 }
 const runs = [load(fa), load(fb)];

@@ -133,8 +133,9 @@ test('conv2d forward: large outputs, 1- and 2-row last panels, unpadded stride-1
 test('matmul matches the reference with transA/transB, odd sizes and batches', () => {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
-      // M < 8 with transB is the row-dot kernel (every row count, K and N off multiples of 4).
-      for (const [B, M, K, N] of [[1, 1, 1, 1], [1, 5, 7, 9], [3, 13, 17, 8], [2, 64, 33, 19], [1, 4, 400, 120], [2, 1, 515, 1001], [1, 2, 3, 5], [3, 3, 8, 4], [1, 6, 129, 7], [1, 7, 64, 64]]) {
+      // M < 8 with transB is the row-dot kernel (every row count, K and N off multiples of 4);
+      // K > 384 without transB runs the reduction in chunks (K = 515: 3 chunks, 1000: 4).
+      for (const [B, M, K, N] of [[1, 1, 1, 1], [1, 5, 7, 9], [3, 13, 17, 8], [2, 64, 33, 19], [1, 4, 400, 120], [2, 1, 515, 1001], [1, 2, 3, 5], [3, 3, 8, 4], [1, 6, 129, 7], [1, 7, 64, 64], [2, 24, 1000, 43]]) {
         const a = rand(transA ? [B, K, M] : [B, M, K]);
         const b = rand(transB ? [B, N, K] : [B, K, N]);
         const attrs = { transA, transB };
@@ -200,8 +201,8 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   const b = rand([12]);
   const info = conv2dInfo('test', x, w, { padding: 1, stride: [1, 2], groups: 2 });
   const dy = rand([4, 12, info.outH, info.outW]);
-  const a = rand([3, 70, 50]);
-  const bm = rand([3, 50, 90]);
+  const a = rand([3, 70, 500]);
+  const bm = rand([3, 500, 90]); // K = 500: a reduction run in 2 chunks
   // Batch-norm statistics over 2.4M values (enough to wake the pool).
   const xb = rand([16, 12, 110, 110]);
   const xb2 = rand([16, 12, 110, 110]);

@@ -325,7 +325,7 @@ export const MatMul: KernelSignatures['MatMul'] = (a, b, attrs) => {
     const off = ar.putInt(offs);
     const common = { A: Ap, aSN: aS, aSG: 0, K, off, X, xSN: K * N, xSG: 0, Y: y, ySN: M * N, ySG: 0, M, N: B, G: 1, bias: 0 };
     if (transB) gemm(ar, { ...common, rows: N, Wq: K, outW: 1, dR: 1, dPm: N });
-    else gemm(ar, { ...common, rows: 1, Wq: N, outW: N, dR: N, dPm: N });
+    else gemm(ar, { ...common, rows: 1, Wq: N, outW: N, dR: N, dPm: N, chunked: true });
     return out(y, n, [B, M, N]);
   } finally {
     ar.done();

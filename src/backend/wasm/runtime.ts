@@ -353,7 +353,7 @@ export class WasmRuntime {
     const round = () => {
       const t = performance.now();
       for (let r = 0; r < 20; r++) {
-        this.run('gemm', [A, 0, 0, K, off, X, 0, 0, Y, 0, 0, M, 1, 1, 1, 0, Q, Q, 0, Q, 0, 1, 0, 1, scratch, 0], 0);
+        this.run('gemm', [A, 0, 0, K, off, X, 0, 0, Y, 0, 0, M, 1, 1, 1, 0, Q, Q, 0, Q, 0, 1, 0, 1, scratch, 0, K], 0);
         this.run('gemmn', [A, 0, 0, K, off, X, 0, 0, Y, 0, 0, M, 1, 1, 1, 0, 4, 4, 4, 4, 0, 1, 0, 1, scratch, 0], 0);
         this.run('pack', [X, A, M, K / 4, K / 4, 1], 0);
         // col2im: Z, dX, P, outH, outW, inH, inW, kH, kW, sH, sW, pT, pL, dH, dW
