@@ -130,6 +130,34 @@ test('conv2d forward: large outputs, 1- and 2-row last panels, unpadded stride-1
   }
 });
 
+test('conv2d forward with 5 to 8 output channels (the direct kernel) equals the GEMM bit for bit and the reference within tolerance', () => {
+  // A layer with 12 output channels takes the GEMM (full 4-row panels); its first OC
+  // channels use the same weights, so they are the same sums in the same order.
+  let n = 0;
+  for (const OC of [5, 6, 7, 8]) {
+    for (const [C, H, W, k, pad, dil] of [[1, 28, 28, 5, 0, 1], [3, 9, 13, 3, 1, 1], [2, 12, 30, 3, 2, 2], [1, 6, 7, 3, 0, 1], [4, 10, 24, 1, 0, 1], [1, 20, 40, 5, 2, 1]]) {
+      const x = rand([2, C, H, W]);
+      const wide = rand([12, C, k, k]);
+      const bias = rand([12]);
+      const w = new Tensor(wide.data.slice(0, OC * C * k * k), [OC, C, k, k]);
+      const b = new Tensor(bias.data.slice(0, OC), [OC]);
+      const info = conv2dInfo('test', x, w, { padding: pad, dilation: dil });
+      const y = kernel('Conv2D')(x, w, b, info);
+      const yw = kernel('Conv2D')(x, wide, bias, conv2dInfo('test', x, wide, { padding: pad, dilation: dil }));
+      const plane = info.outH * info.outW;
+      for (let i = 0; i < 2; i++) {
+        const got = y.data.subarray(i * OC * plane, (i + 1) * OC * plane);
+        const want = yw.data.subarray(i * 12 * plane, (i * 12 + OC) * plane);
+        assert.deepEqual(got, want, `OC ${OC}, C ${C}, ${H}x${W}, k ${k}, pad ${pad}, dilation ${dil}: image ${i}`);
+      }
+      assertClose(y, ref(() => kernel('Conv2D')(x, w, b, info)), tol(C * k * k), `OC ${OC} C ${C} ${H}x${W} k ${k}`);
+      assertClose(kernel('Conv2D')(x, w, null, info), ref(() => kernel('Conv2D')(x, w, null, info)), tol(C * k * k), `OC ${OC} without bias`);
+      n++;
+    }
+  }
+  assert.equal(n, 24);
+});
+
 test('matmul matches the reference with transA/transB, odd sizes and batches', () => {
   for (const transA of [false, true]) {
     for (const transB of [false, true]) {
@@ -215,8 +243,13 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   const w2 = rand([30, 3, 3, 3]);
   const b2 = rand([30]);
   const info2 = conv2dInfo('test', x2, w2, { padding: 1 });
+  // LeNet-5's first layer (the direct kernel for 5-8 output channels).
+  const x3 = rand([16, 1, 28, 28]);
+  const w3 = rand([6, 1, 5, 5]);
+  const b3 = rand([6]);
+  const info3 = conv2dInfo('test', x3, w3, { padding: 2 });
   const run = () => [
-    kernel('Conv2D')(x, w, b, info), kernel('Conv2D')(x2, w2, b2, info2), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
+    kernel('Conv2D')(x, w, b, info), kernel('Conv2D')(x2, w2, b2, info2), kernel('Conv2D')(x3, w3, b3, info3), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
     kernel('MatMul')(a, bm, { transA: false, transB: false }), kernel('MatMul')(xr, wr, { transA: false, transB: true }),
     kernel('ChannelMoments')(xb).mean, kernel('ChannelMoments')(xb).variance, kernel('ChannelDots')(xb, xb2, cb).dot,
     kernel('ChannelAffine')(xb, xb2, { scale: cb, vScale: cb, shift: cb }),

@@ -92,6 +92,13 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
     const plane = c.outH * c.outW;
     const n = c.batch * OC * plane;
     const y = ar.alloc(n);
+    if (G === 1 && c.strideH === 1 && c.strideW === 1 && OC > 4 && OC <= 8) {
+      // Few output channels (LeNet-5's first layer): assembly/direct.ts.
+      const scratch = ar.alloc((256 * rt.getThreads()) / 4);
+      rt.run('convfew', [A, X, c.inChannels * L.cs, L.cs, y, OC * plane, OC, c.inChannels, c.kH, c.kW, c.dilationH, c.dilationW,
+        c.batch, c.outH, c.outW, L.Wq, b, scratch, 256], n * K);
+      return out(y, n, [c.batch, OC, c.outH, c.outW]);
+    }
     gemm(ar, {
       A, aSN: 0, aSG: panels * K * 4, K, off, X, xSN: c.inChannels * L.cs, xSG: L.cinG * L.cs, Y: y, ySN: OC * plane, ySG: coutG * plane,
       M: coutG, rows: c.outH, N: c.batch, G, bias: b, Wq: L.Wq, outW: c.outW, dR: c.outW, dPm: plane,
