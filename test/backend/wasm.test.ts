@@ -111,6 +111,8 @@ test('conv2d forward: large outputs, 1- and 2-row last panels, unpadded stride-1
   const cases: ConvCase[] = [
     // M = 30 ends in a 2-row panel.
     { N: 5, C: 3, H: 40, W: 40, OC: 30, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
+    // 100,000 floats of output per image: computed and copied out 2 images at a time (4 chunks, the last of 1).
+    { N: 7, C: 2, H: 50, W: 50, OC: 40, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
     // M = 9 ends in a 1-row panel.
     { N: 2, C: 2, H: 130, W: 120, OC: 9, kH: 3, kW: 3, stride: [1, 1], padding: [0, 0, 0, 0], dilation: [1, 1], groups: 1 },
     // No padding, stride 1, dilation 2, groups: the input is used as laid out.

@@ -88,6 +88,32 @@ export function out(p: number, n: number, shape: readonly number[]): Tensor {
   return new Tensor(y, shape);
 }
 
+/**
+ * Floats of result computed per chunk (1 MB). A large result (conv (b): 8 MB) is
+ * computed a few images at a time into one heap block and copied out after each
+ * chunk, while the block is still in cache: the kernels write to cached lines and
+ * the copy reads them, instead of both streaming the whole result through memory.
+ * Measured on conv (b) (bench/tools/conv-split.ts): 4.51 -> 4.30 ms on 1 thread,
+ * 3.68 -> 2.71 ms on 2 (where the two threads shared the memory bandwidth).
+ */
+const OUT_CHUNK = 1 << 18;
+
+/**
+ * A new tensor of `images` images of `per` floats each, `compute(n0, nb, y)` filling
+ * images n0 .. n0 + nb − 1 into the heap block y, chunk by chunk (at least `atLeast` images).
+ */
+export function outByImages(ar: Arena, images: number, per: number, shape: readonly number[], compute: (n0: number, nb: number, y: number) => void, atLeast = 1): Tensor {
+  const chunk = Math.min(images, Math.max(atLeast, Math.floor(OUT_CHUNK / per)));
+  const y = ar.alloc(chunk * per);
+  const res = uninitialised(images * per);
+  for (let n0 = 0; n0 < images; n0 += chunk) {
+    const nb = Math.min(chunk, images - n0);
+    compute(n0, nb, y);
+    res.set(rt.f32().subarray(y >> 2, (y >> 2) + nb * per), n0 * per);
+  }
+  return new Tensor(res, shape);
+}
+
 const bitsF = new Float32Array(1);
 const bitsI = new Int32Array(bitsF.buffer);
 /** A float32 kernel argument as the int32 with the same bits (kernel args are written as int32; argf reads them back). */

@@ -1,7 +1,7 @@
 import { Tensor } from '../../tensor/index.js';
 import type { Conv2DInfo, KernelSignatures, Pool2DInfo } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
-import { Arena, gemm, isF32, out, packed, packPanels, rt } from './heap.js';
+import { Arena, gemm, isF32, out, outByImages, packed, packPanels, rt } from './heap.js';
 import { forwardShape, inputGradShape, useWinograd, winogradConv, winogradFilterGrad, winogradWeights } from './winograd.js';
 
 /*
@@ -69,11 +69,9 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
   const ar = new Arena();
   try {
     const ws = forwardShape(c);
+    const shape = [c.batch, c.outChannels, c.outH, c.outW];
     if (useWinograd(c, ws)) {
-      const n = c.batch * c.outChannels * c.outH * c.outW;
-      const y = ar.alloc(n);
-      winogradConv(ar, ar.put(x.data as Float32Array), ws, winogradWeights(w, false), bias ? ar.put(bias.data as Float32Array) : 0, y);
-      return out(y, n, [c.batch, c.outChannels, c.outH, c.outW]);
+      return winogradConv(ar, ar.put(x.data as Float32Array), ws, winogradWeights(w, false), bias ? ar.put(bias.data as Float32Array) : 0, shape);
     }
     const L = inputLayout(c);
     const G = c.groups;
@@ -90,20 +88,21 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
     const b = bias ? ar.put(bias.data as Float32Array) : 0;
     const OC = c.outChannels;
     const plane = c.outH * c.outW;
-    const n = c.batch * OC * plane;
-    const y = ar.alloc(n);
+    const xSN = c.inChannels * L.cs;
     if (G === 1 && c.strideH === 1 && c.strideW === 1 && OC > 4 && OC <= 8) {
       // Few output channels (LeNet-5's first layer): assembly/direct.ts.
       const scratch = ar.alloc((256 * rt.getThreads()) / 4);
-      rt.run('convfew', [A, X, c.inChannels * L.cs, L.cs, y, OC * plane, OC, c.inChannels, c.kH, c.kW, c.dilationH, c.dilationW,
-        c.batch, c.outH, c.outW, L.Wq, b, scratch, 256], n * K);
-      return out(y, n, [c.batch, OC, c.outH, c.outW]);
+      return outByImages(ar, c.batch, OC * plane, shape, (n0, nb, y) => {
+        rt.run('convfew', [A, X + n0 * xSN * 4, xSN, L.cs, y, OC * plane, OC, c.inChannels, c.kH, c.kW, c.dilationH, c.dilationW,
+          nb, c.outH, c.outW, L.Wq, b, scratch, 256], nb * OC * plane * K);
+      });
     }
-    gemm(ar, {
-      A, aSN: 0, aSG: panels * K * 4, K, off, X, xSN: c.inChannels * L.cs, xSG: L.cinG * L.cs, Y: y, ySN: OC * plane, ySG: coutG * plane,
-      M: coutG, rows: c.outH, N: c.batch, G, bias: b, Wq: L.Wq, outW: c.outW, dR: c.outW, dPm: plane,
+    return outByImages(ar, c.batch, OC * plane, shape, (n0, nb, y) => {
+      gemm(ar, {
+        A, aSN: 0, aSG: panels * K * 4, K, off, X: X + n0 * xSN * 4, xSN, xSG: L.cinG * L.cs, Y: y, ySN: OC * plane, ySG: coutG * plane,
+        M: coutG, rows: c.outH, N: nb, G, bias: b, Wq: L.Wq, outW: c.outW, dR: c.outW, dPm: plane,
+      });
     });
-    return out(y, n, [c.batch, OC, c.outH, c.outW]);
   } finally {
     ar.done();
   }
@@ -121,10 +120,7 @@ export const Conv2DBackpropInput: KernelSignatures['Conv2DBackpropInput'] = (dy,
   if (useWinograd(c, ws)) {
     const ar = new Arena();
     try {
-      const n = c.batch * c.inChannels * c.inH * c.inW;
-      const dx = ar.alloc(n);
-      winogradConv(ar, ar.put(dy.data as Float32Array), ws, winogradWeights(w, true), 0, dx);
-      return out(dx, n, [c.batch, c.inChannels, c.inH, c.inW]);
+      return winogradConv(ar, ar.put(dy.data as Float32Array), ws, winogradWeights(w, true), 0, [c.batch, c.inChannels, c.inH, c.inW]);
     } finally {
       ar.done();
     }

@@ -1,6 +1,6 @@
 import { ArgumentError, type Tensor } from '../../tensor/index.js';
 import type { Conv2DInfo } from '../kernels.js';
-import { Arena, gemm, packed, rt } from './heap.js';
+import { Arena, gemm, outByImages, packed, rt } from './heap.js';
 
 /*
  * Winograd F(4×4, 3×3) for 3×3, stride-1 convolutions (assembly/winograd.ts):
@@ -95,18 +95,21 @@ export function winogradWeights(w: Tensor, input: boolean): number {
 }
 
 /**
- * y (heap, N·M·outH·outW floats) = the convolution of the planes at `src` with
- * packed weights V, plus bias. Images go through in chunks whose transformed
- * tiles (U and Mx) stay in cache between the passes.
+ * The convolution of the planes at `src` with packed weights V, plus bias, as a
+ * new tensor of `shape` (N·M·outH·outW). Images go through in chunks whose
+ * transformed tiles (U and Mx) stay in cache between the passes; each chunk's
+ * output is copied out while it is in cache too.
  */
-export function winogradConv(ar: Arena, src: number, s: WinogradShape, V: number, bias: number, y: number): void {
+export function winogradConv(ar: Arena, src: number, s: WinogradShape, V: number, bias: number, shape: readonly number[]): Tensor {
   const { N, C, M } = s;
   const tiles = Math.ceil(s.outH / 4) * Math.ceil(s.outW / 4);
   const nb = Math.max(1, Math.min(N, Math.floor(CHUNK_BYTES / (36 * (C + M) * tiles * 4))));
-  for (let n0 = 0; n0 < N; n0 += nb) {
-    const n = Math.min(nb, N - n0);
-    winogradChunk(ar, src + n0 * C * s.H * s.W * 4, { ...s, N: n }, V, bias, y + n0 * M * s.outH * s.outW * 4);
-  }
+  return outByImages(ar, N, M * s.outH * s.outW, shape, (n0, n, y) => {
+    for (let i = 0; i < n; i += nb) {
+      const k = Math.min(nb, n - i);
+      winogradChunk(ar, src + (n0 + i) * C * s.H * s.W * 4, { ...s, N: k }, V, bias, y + i * M * s.outH * s.outW * 4);
+    }
+  }, nb);
 }
 
 /** Tile counts of a Winograd convolution: tH × tW 4×4 output tiles per image, T in the batch. */
