@@ -97,7 +97,7 @@ md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (
 md += rounds > 1 ? `, then the median over ${rounds} rounds (all engines run once per round, one after the other); ` : '; ';
 md += `every engine produces a JavaScript-visible output inside the timed region (tfjs: dataSync). Peak RSS is the process's maxRSS.\n\n`;
 
-if (only.includes('conv')) {
+if (only.some((w) => w === 'conv' || w.startsWith('conv:'))) {
   md += `## conv2d forward, float32 — ms (GFLOP/s)\n\n`;
   md += `| case | ${engines.join(' | ')} |\n| --- |${engines.map(() => ' ---: |').join('')}\n`;
   for (const [name, c] of Object.entries(CONV_CASES)) {
