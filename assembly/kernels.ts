@@ -282,23 +282,31 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
 }
 
 /**
- * Filter gradient as dot products over the flat output grid:
- *   dW[g·M + m][k] = Σ_n Σ_q dY[n][g·M + m][q] · X[n][g][q + off[k]], q in [0, Q4)
- * dY rows are zero past the valid columns. Items are (g, pair of rows, block of
- * 16 taps); each keeps 4-lane partial sums across n and q, then sums the lanes.
- * args: dY, dySN, dyRow, X, xSN, xSG, off, K, M, G, N, Q4, dW, scratch
+ * Filter gradient as dot products over the output points:
+ *   dW[g·M + m][k] = Σ_n Σ_{i,j} dY[n][g·M + m][i·outW + j] · X[n][g][i·Wq + j + off[k]]
+ * dY in its own layout (rows outW wide, 4 floats of slack after the last plane), X
+ * on the input grid (rows Wq wide). Rows are walked 4 points at a time; a row's last
+ * vector, past outW, has its δ lanes zeroed. Items are (g, pair of rows m, block
+ * of 16 taps); each keeps 4-lane partial sums across n and the points, then sums
+ * the lanes, so no item depends on the thread count.
+ * args: dY, dySN, dyCh, X, xSN, xSG, off, K, M, G, N, outH, outW, Wq, dW, scratch
  */
 export function convdw(a: usize, tid: i32, nth: i32): void {
-  const dY = <usize>arg(a, 0), dySN = arg(a, 1), dyRow = arg(a, 2), X = <usize>arg(a, 3), xSN = arg(a, 4), xSG = arg(a, 5);
-  const off = <usize>arg(a, 6), K = arg(a, 7), M = arg(a, 8), G = arg(a, 9), N = arg(a, 10), Q4 = arg(a, 11);
-  const dW = <usize>arg(a, 12);
+  const dY = <usize>arg(a, 0), dySN = arg(a, 1), dyCh = arg(a, 2), X = <usize>arg(a, 3), xSN = arg(a, 4), xSG = arg(a, 5);
+  const off = <usize>arg(a, 6), K = arg(a, 7), M = arg(a, 8), G = arg(a, 9), N = arg(a, 10);
+  const outH = arg(a, 11), outW = arg(a, 12), Wq = arg(a, 13), dW = <usize>arg(a, 14);
   const KB: i32 = 16;
-  const QC: i32 = 512;
+  // Rows per chunk: ~512 points of δ and of each tap's inputs stay in L1 across the taps.
+  const RC = outW >= 512 ? 1 : 512 / outW;
+  const full = outW & ~3; // points of a row in whole vectors
+  const tail = outW - full;
+  // Lanes of the last vector of a row that are inside the row.
+  const mask = i32x4(tail > 0 ? -1 : 0, tail > 1 ? -1 : 0, tail > 2 ? -1 : 0, 0);
   const nmp = (M + 1) >> 1;
   const nkb = (K + KB - 1) / KB;
   const items = G * nmp * nkb;
   // Per-thread accumulators live in a scratch slice: 2 rows × KB taps × 4 lanes.
-  const acc = <usize>arg(a, 13) + (<usize>tid * (2 * 16 * 16));
+  const acc = <usize>arg(a, 15) + (<usize>tid * (2 * 16 * 16));
   for (let it = next(a); it < items; it = next(a)) {
     const kb = it % nkb;
     const t = it / nkb;
@@ -310,11 +318,11 @@ export function convdw(a: usize, tid: i32, nth: i32): void {
     const two = (mp << 1) + 1 < M;
     memory.fill(acc, 0, 2 * 16 * 16);
     for (let n = 0; n < N; n++) {
-      const d0 = dY + ((<usize>n * dySN + <usize>m0 * dyRow) << 2);
-      const d1 = two ? d0 + (<usize>dyRow << 2) : d0;
+      const dn0 = dY + ((<usize>n * dySN + <usize>m0 * dyCh) << 2);
+      const dn1 = two ? dn0 + (<usize>dyCh << 2) : dn0;
       const xb = X + ((<usize>n * xSN + <usize>g * xSG) << 2);
-      for (let qc = 0; qc < Q4; qc += QC) {
-        let qe = qc + QC; if (qe > Q4) qe = Q4;
+      for (let r0 = 0; r0 < outH; r0 += RC) {
+        const r1 = r0 + RC < outH ? r0 + RC : outH;
         let k = k0;
         for (; k + 4 <= k1; k += 4) {
           const x0p = xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
@@ -324,18 +332,40 @@ export function convdw(a: usize, tid: i32, nth: i32): void {
           const ap = acc + (<usize>(k - k0) << 4);
           let s00 = v128.load(ap), s01 = v128.load(ap, 16), s02 = v128.load(ap, 32), s03 = v128.load(ap, 48);
           let s10 = v128.load(ap, 256), s11 = v128.load(ap, 272), s12 = v128.load(ap, 288), s13 = v128.load(ap, 304);
-          for (let q = qc; q < qe; q += 4) {
-            const qo = <usize>q << 2;
-            const y0 = v128.load(d0 + qo);
-            const y1 = v128.load(d1 + qo);
-            let x = v128.load(x0p + qo);
-            s00 = madd(y0, x, s00); s10 = madd(y1, x, s10);
-            x = v128.load(x1p + qo);
-            s01 = madd(y0, x, s01); s11 = madd(y1, x, s11);
-            x = v128.load(x2p + qo);
-            s02 = madd(y0, x, s02); s12 = madd(y1, x, s12);
-            x = v128.load(x3p + qo);
-            s03 = madd(y0, x, s03); s13 = madd(y1, x, s13);
+          for (let r = r0; r < r1; r++) {
+            const dq = <usize>(r * outW) << 2;
+            const xq = <usize>(r * Wq) << 2;
+            const d0 = dn0 + dq, d1 = dn1 + dq;
+            // Whole vectors, then the last one with its δ lanes past outW zeroed.
+            let j = 0;
+            for (; j < full; j += 4) {
+              const jo = <usize>j << 2;
+              const y0 = v128.load(d0 + jo);
+              const y1 = v128.load(d1 + jo);
+              const xo = xq + jo;
+              let x = v128.load(x0p + xo);
+              s00 = madd(y0, x, s00); s10 = madd(y1, x, s10);
+              x = v128.load(x1p + xo);
+              s01 = madd(y0, x, s01); s11 = madd(y1, x, s11);
+              x = v128.load(x2p + xo);
+              s02 = madd(y0, x, s02); s12 = madd(y1, x, s12);
+              x = v128.load(x3p + xo);
+              s03 = madd(y0, x, s03); s13 = madd(y1, x, s13);
+            }
+            if (tail > 0) {
+              const jo = <usize>j << 2;
+              const y0 = v128.and(v128.load(d0 + jo), mask);
+              const y1 = v128.and(v128.load(d1 + jo), mask);
+              const xo = xq + jo;
+              let x = v128.load(x0p + xo);
+              s00 = madd(y0, x, s00); s10 = madd(y1, x, s10);
+              x = v128.load(x1p + xo);
+              s01 = madd(y0, x, s01); s11 = madd(y1, x, s11);
+              x = v128.load(x2p + xo);
+              s02 = madd(y0, x, s02); s12 = madd(y1, x, s12);
+              x = v128.load(x3p + xo);
+              s03 = madd(y0, x, s03); s13 = madd(y1, x, s13);
+            }
           }
           v128.store(ap, s00); v128.store(ap, s01, 16); v128.store(ap, s02, 32); v128.store(ap, s03, 48);
           v128.store(ap, s10, 256); v128.store(ap, s11, 272); v128.store(ap, s12, 288); v128.store(ap, s13, 304);
@@ -344,11 +374,23 @@ export function convdw(a: usize, tid: i32, nth: i32): void {
           const xp = xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
           const ap = acc + (<usize>(k - k0) << 4);
           let s0 = v128.load(ap), s1 = v128.load(ap, 256);
-          for (let q = qc; q < qe; q += 4) {
-            const qo = <usize>q << 2;
-            const x = v128.load(xp + qo);
-            s0 = madd(v128.load(d0 + qo), x, s0);
-            s1 = madd(v128.load(d1 + qo), x, s1);
+          for (let r = r0; r < r1; r++) {
+            const dq = <usize>(r * outW) << 2;
+            const xr = xp + (<usize>(r * Wq) << 2);
+            const d0 = dn0 + dq, d1 = dn1 + dq;
+            let j = 0;
+            for (; j < full; j += 4) {
+              const jo = <usize>j << 2;
+              const x = v128.load(xr + jo);
+              s0 = madd(v128.load(d0 + jo), x, s0);
+              s1 = madd(v128.load(d1 + jo), x, s1);
+            }
+            if (tail > 0) {
+              const jo = <usize>j << 2;
+              const x = v128.load(xr + jo);
+              s0 = madd(v128.and(v128.load(d0 + jo), mask), x, s0);
+              s1 = madd(v128.and(v128.load(d1 + jo), mask), x, s1);
+            }
           }
           v128.store(ap, s0); v128.store(ap, s1, 256);
         }

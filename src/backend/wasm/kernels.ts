@@ -268,15 +268,13 @@ export const Conv2DBackpropFilter: KernelSignatures['Conv2DBackpropFilter'] = (x
     const coutG = c.outChannels / G;
     const X = prepInput(ar, x, c, L);
     const off = ar.putInt(L.off);
-    const Q4 = cdiv(c.outH * L.Wq, 4) * 4;
-    const planes = c.batch * c.outChannels;
-    const src = ar.put(dy.data as Float32Array);
-    const D = ar.alloc(planes * Q4);
-    rt.run('prep', [src, D, planes, c.outH, c.outW, 0, 0, 1, 1, c.outH, L.Wq, Q4], planes * Q4);
+    const plane = c.outH * c.outW;
+    const D = ar.put(dy.data as Float32Array, 4); // + the lanes a row's last vector reads past the end
     const n = c.outChannels * L.K;
     const dW = ar.alloc(n);
     const scratch = ar.alloc(128 * rt.getThreads());
-    rt.run('convdw', [D, c.outChannels * Q4, Q4, X, c.inChannels * L.cs, L.cinG * L.cs, off, L.K, coutG, G, c.batch, Q4, dW, scratch], n * c.batch * Q4);
+    rt.run('convdw', [D, c.outChannels * plane, plane, X, c.inChannels * L.cs, L.cinG * L.cs, off, L.K, coutG, G, c.batch,
+      c.outH, c.outW, L.Wq, dW, scratch], n * c.batch * plane);
     return out(dW, n, [c.outChannels, L.cinG, c.kH, c.kW]);
   } finally {
     ar.done();

@@ -359,7 +359,7 @@ export class WasmRuntime {
         // col2im: Z, dX, P, outH, outW, inH, inW, kH, kW, sH, sW, pT, pL, dH, dW
         this.run('col2im', [X, Y, 1, 6, 6, 8, 8, 3, 3, 1, 1, 0, 0, 1, 1], 0);
         this.run('rsum', [X, Y, 1, 4, 4, 16, 0, 4, 1, r & 1, 16], 0);
-        this.run('convdw', [Y, 0, Q, X, 0, 0, off, K, 2, 1, 1, Q, A, scratch], 0);
+        this.run('convdw', [Y, 0, Q, X, 0, 0, off, K, 2, 1, 1, 1, Q, Q, A, scratch], 0);
         this.run('prep', [Y, X, 4, 8, 8, 1, 1, 1, 1, 10, 10, 100], 0);
         // pooling: x, y, argmax, P, inH, inW, outH, outW, kH, kW, sH, sW, padT, padL, dH, dW, countIncludePad, padH, padW
         const pool = [X, Y, A, 2, 8, 8, 4, 4, 2, 2, 2, 2, 0, 0, 1, 1, 0, 8, 8];
