@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts with Node's test runner through tsx (Node 20 has no --test globs).
+// Runs every test/**/*.test.ts with Node's test runner through tsx (Node 20 has no --test globs),
+// then the op-level suites a second time with the wasm backend active (src/backend/wasm/activate.ts),
+// so that every op's definition, gradient and error tests also run through the fast kernels.
+// Arguments filter the files by substring; --reference-only skips the second pass.
 import { readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 function find(dir, out = []) {
@@ -13,7 +16,20 @@ function find(dir, out = []) {
   return out;
 }
 
-const filter = process.argv.slice(2);
+const args = process.argv.slice(2);
+const referenceOnly = args.includes('--reference-only');
+const filter = args.filter((a) => a !== '--reference-only');
 const files = find('test').sort().filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
-const r = spawnSync(process.execPath, ['--conditions=source', '--import', 'tsx', '--test', '--test-reporter=spec', ...files], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+const base = ['--conditions=source', '--import', 'tsx'];
+const run = (extra, list) => spawnSync(process.execPath, [...base, ...extra, '--test', '--test-reporter=spec', ...list], { stdio: 'inherit' }).status ?? 1;
+
+// Suites whose tests call ops on the active backend (the default backend is the reference).
+const OP_SUITES = ['ops', 'autograd', 'nn', 'models', 'optim'].map((d) => join('test', d) + sep);
+const onWasm = files.filter((f) => OP_SUITES.some((d) => f.startsWith(d)));
+
+let status = run([], files);
+if (!referenceOnly && onWasm.length > 0) {
+  console.log(`\n# the op-level suites again with the wasm backend active (${onWasm.length} files)\n`);
+  status = run(['--import', './src/backend/wasm/activate.ts'], onWasm) || status;
+}
+process.exit(status);
