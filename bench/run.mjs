@@ -127,10 +127,30 @@ if (only.some((w) => w === 'conv' || w.startsWith('conv:'))) {
     for (const e of engines) {
       const r = get(e, `conv:${name}`)?.results?.[name];
       if (!r || !r.dx) continue;
-      const dw = r.dw?.ms;
+      const shim = !r.dw?.ms && r.dwShim?.ms;
+      const dw = r.dw?.ms ?? r.dwShim?.ms;
       const both = r.bwd?.ms ?? (dw ? r.dx.ms + dw : undefined);
-      md += `| (${name}) | ${e} | ${f1(r.fwd.ms)} | ${f1(r.dx.ms)} | ${dw ? f1(dw) : `n/a: ${r.dw?.error ?? ''}`} | ${both ? f1(both) : 'n/a'} | ${both ? (both / r.fwd.ms).toFixed(2) : 'n/a'} |\n`;
+      const dwCell = shim ? `${f1(dw)} (shim; as shipped: ${r.dw?.error ?? 'no kernel'})` : dw ? f1(dw) : `n/a: ${r.dw?.error ?? ''}`;
+      md += `| (${name}) | ${e} | ${f1(r.fwd.ms)} | ${f1(r.dx.ms)} | ${dwCell} | ${both ? f1(both) : 'n/a'} | ${both ? (both / r.fwd.ms).toFixed(2) : 'n/a'} |\n`;
     }
+  }
+  const bothOf = (e, name) => {
+    const r = get(e, `conv:${name}`)?.results?.[name];
+    if (!r?.dx) return undefined;
+    const dw = r.dw?.ms ?? r.dwShim?.ms;
+    return r.bwd?.ms ?? (dw ? r.dx.ms + dw : undefined);
+  };
+  const tw = bothOf('tfjs-wasm 1 thr', 'b') || bothOf('tfjs-wasm 1 thr', 'c') ? 'tfjs-wasm 1 thr' : null;
+  if (tw) {
+    md += `\nBackward speed-up over tfjs-wasm (its input + filter gradient ms / ours; its filter gradient through the shim that bench/engines/tfjs.mjs registers on its own Conv3DBackpropFilterV2, checked against tfjs-cpu at start-up):`;
+    for (const name of ['b', 'c']) {
+      const peer = bothOf(tw, name);
+      for (const o of ours) {
+        const me = bothOf(o, name);
+        if (peer && me) md += ` (${name}) ${o}: ${(peer / me).toFixed(1)}×;`;
+      }
+    }
+    md += '\n';
   }
   md += `\n## conv2d peak RSS (MB), one process per case and engine (forward, and for (b) and (c) the backward timings too)${rounds > 1 ? '; the largest over rounds' : ''}\n\n`;
   md += `| case | ${engines.join(' | ')} |\n| --- |${engines.map(() => ' ---: |').join('')}\n`;

@@ -8,21 +8,28 @@ import { parseWorkload, convData, convFlops, outSize, resnet18, seeded, time, ch
 
 const [backend = 'cpu', arg = 'conv'] = process.argv.slice(2);
 const { what, cases } = parseWorkload(arg);
-// The wasm LeNet step needs a filter gradient: reference values from tfjs-cpu before switching.
-const dwRef = backend === 'wasm' && what === 'lenet' ? await filterGradCheck('cpu') : null;
+// The wasm LeNet step, and the backward timings of (b) and (c), need a filter gradient:
+// reference values from tfjs-cpu before switching.
+const needShim = backend === 'wasm' && (what === 'lenet' || (what === 'conv' && cases.some(([name]) => name === 'b' || name === 'c')));
+const dwRef = needShim ? await filterGradCheck('cpu') : null;
 if (backend === 'wasm') {
   const require = createRequire(import.meta.url);
   setWasmPaths(join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '/'));
 }
 await tf.setBackend(backend);
 await tf.ready();
-if (dwRef) {
+// Timed first without the shim (what tfjs-wasm ships: no Conv2DBackpropFilter), then with it.
+const conv2dBackpropFilter = (x, dy, c, pad) =>
+  tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { strides: [1, 1], pad, dataFormat: 'NHWC', dimRoundingMode: undefined, filterShape: [c.k, c.k, c.C, c.OC] });
+if (dwRef && what === 'lenet') await checkShim();
+async function checkShim() {
   registerWasmConv2DBackpropFilter();
   const got = await filterGradCheck('wasm');
   for (const [pad, ref] of Object.entries(dwRef)) {
     const err = ref.reduce((m, v, i) => Math.max(m, Math.abs(v - got[pad][i])), 0);
     if (!(err <= 1e-4)) throw new Error(`tfjs-wasm Conv2DBackpropFilter shim (pad ${pad}) differs from tfjs-cpu by ${err}`);
   }
+  await tf.setBackend(backend);
 }
 const engine = `tfjs-${backend}${backend === 'wasm' ? ' 1 thr' : ''}`;
 const results = {};
@@ -45,6 +52,10 @@ if (what === 'conv') {
         r.dw = await time(() => tf.tidy(() => { tf.grad((ww) => tf.conv2d(x, ww, 1, pad).mul(dy).sum())(w).dataSync(); }), { warm: 1, reps: 5 });
       } catch (e) {
         r.dw = { error: String(e.message ?? e).slice(0, 120) };
+      }
+      if (dwRef && r.dw.error) {
+        if (!tf.getKernel('Conv2DBackpropFilter', 'wasm')) await checkShim();
+        r.dwShim = await time(() => tf.tidy(() => { conv2dBackpropFilter(x, dy, c, pad).dataSync(); }), { warm: 1, reps: 5 });
       }
     }
     results[name] = r;
