@@ -370,29 +370,49 @@ export function convdw(a: usize, tid: i32, nth: i32): void {
           v128.store(ap, s00); v128.store(ap, s01, 16); v128.store(ap, s02, 32); v128.store(ap, s03, 48);
           v128.store(ap, s10, 256); v128.store(ap, s11, 272); v128.store(ap, s12, 288); v128.store(ap, s13, 304);
         }
-        for (; k < k1; k++) {
-          const xp = xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+        if (k < k1) {
+          // The last 1-3 taps of the block together (6 chains; one tap alone would run 2,
+          // latency-bound); a missing tap repeats the first and is not stored.
+          const nr = k1 - k;
+          const x0p = xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
+          const x1p = nr > 1 ? xb + (<usize>load<i32>(off + (<usize>k << 2), 4) << 2) : x0p;
+          const x2p = nr > 2 ? xb + (<usize>load<i32>(off + (<usize>k << 2), 8) << 2) : x0p;
           const ap = acc + (<usize>(k - k0) << 4);
-          let s0 = v128.load(ap), s1 = v128.load(ap, 256);
+          let s00 = v128.load(ap), s01 = v128.load(ap, 16), s02 = v128.load(ap, 32);
+          let s10 = v128.load(ap, 256), s11 = v128.load(ap, 272), s12 = v128.load(ap, 288);
           for (let r = r0; r < r1; r++) {
             const dq = <usize>(r * outW) << 2;
-            const xr = xp + (<usize>(r * Wq) << 2);
+            const xq = <usize>(r * Wq) << 2;
             const d0 = dn0 + dq, d1 = dn1 + dq;
             let j = 0;
             for (; j < full; j += 4) {
               const jo = <usize>j << 2;
-              const x = v128.load(xr + jo);
-              s0 = madd(v128.load(d0 + jo), x, s0);
-              s1 = madd(v128.load(d1 + jo), x, s1);
+              const y0 = v128.load(d0 + jo);
+              const y1 = v128.load(d1 + jo);
+              const xo = xq + jo;
+              let x = v128.load(x0p + xo);
+              s00 = madd(y0, x, s00); s10 = madd(y1, x, s10);
+              x = v128.load(x1p + xo);
+              s01 = madd(y0, x, s01); s11 = madd(y1, x, s11);
+              x = v128.load(x2p + xo);
+              s02 = madd(y0, x, s02); s12 = madd(y1, x, s12);
             }
             if (tail > 0) {
               const jo = <usize>j << 2;
-              const x = v128.load(xr + jo);
-              s0 = madd(v128.and(v128.load(d0 + jo), mask), x, s0);
-              s1 = madd(v128.and(v128.load(d1 + jo), mask), x, s1);
+              const y0 = v128.and(v128.load(d0 + jo), mask);
+              const y1 = v128.and(v128.load(d1 + jo), mask);
+              const xo = xq + jo;
+              let x = v128.load(x0p + xo);
+              s00 = madd(y0, x, s00); s10 = madd(y1, x, s10);
+              x = v128.load(x1p + xo);
+              s01 = madd(y0, x, s01); s11 = madd(y1, x, s11);
+              x = v128.load(x2p + xo);
+              s02 = madd(y0, x, s02); s12 = madd(y1, x, s12);
             }
           }
-          v128.store(ap, s0); v128.store(ap, s1, 256);
+          v128.store(ap, s00); v128.store(ap, s10, 256);
+          if (nr > 1) { v128.store(ap, s01, 16); v128.store(ap, s11, 272); }
+          if (nr > 2) { v128.store(ap, s02, 32); v128.store(ap, s12, 288); }
         }
       }
     }
@@ -808,11 +828,22 @@ export function col2im(a: usize, tid: i32, nth: i32): void {
       for (let kw = 0; kw < kW; kw++) {
         const zt = zb + (<usize>(kh * kW + kw) * plane << 2);
         const shift = pL - kw * dW; // ow·sW = iw + shift
-        for (let ih = 0; ih < inH; ih++) {
+        // Rows ih with oh·sH = ih + pT − kh·dH for some 0 <= oh < outH (no division per row when sH = 1).
+        let h0 = kh * dH - pT, h1 = inH;
+        if (sH == 1) {
+          if (h1 > h0 + outH) h1 = h0 + outH;
+          if (h0 < 0) h0 = 0;
+        } else {
+          h0 = 0;
+        }
+        for (let ih = h0; ih < h1; ih++) {
           const th = ih + pT - kh * dH;
-          if (th < 0 || th % sH != 0) continue;
-          const oh = th / sH;
-          if (oh >= outH) continue;
+          let oh = th;
+          if (sH != 1) {
+            if (th < 0 || th % sH != 0) continue;
+            oh = th / sH;
+            if (oh >= outH) continue;
+          }
           const zrow = zt + (<usize>oh * outW << 2);
           const drow = dx + (<usize>ih * inW << 2);
           if (sW == 1) {

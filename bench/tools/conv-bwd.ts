@@ -1,5 +1,5 @@
 // Time the conv2d backward kernels of one bench case, and the wasm kernels inside them:
-// node --conditions=source --import tsx bench/tools/conv-bwd.ts [threads] [case b|c]
+// node --conditions=source --import tsx bench/tools/conv-bwd.ts [threads] [case b|c | N,C,H,W,OC,k,pad]
 import { Tensor } from '../../src/tensor/index.js';
 import { kernel } from '../../src/backend/index.js';
 import { enableWasmBackend, setNumThreads } from '../../src/backend/wasm/index.js';
@@ -19,7 +19,7 @@ const per = new Map<string, number>();
   run(fn as any, args, work);
   per.set(fn, (per.get(fn) ?? 0) + performance.now() - t);
 };
-const c = (CONV_CASES as any)[name];
+const c = name.includes(',') ? (([N, C, H, W, OC, k, pad]) => ({ N, C, H, W, OC, k, pad }))(name.split(',').map(Number)) : (CONV_CASES as any)[name];
 const d = convData(c);
 const x = new Tensor(d.x, [c.N, c.C, c.H, c.W]);
 const w = new Tensor(d.w, [c.OC, c.C, c.k, c.k]);

@@ -100,6 +100,8 @@ test('conv2d kernels: 1x1 kernels, batch 1, odd channel counts, large K, LeNet a
     { N: 2, C: 32, H: 9, W: 8, OC: 8, kH: 3, kW: 2, stride: [2, 3], padding: [1, 0, 2, 1], dilation: [2, 1], groups: 2 },
     { N: 1, C: 20, H: 7, W: 10, OC: 5, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
     { N: 1, C: 17, H: 3, W: 6, OC: 9, kH: 3, kW: 3, stride: [2, 1], padding: [2, 2, 1, 1], dilation: [1, 2], groups: 1 },
+    // A larger batch and plane on the col2im input gradient and the row-walking filter gradient.
+    { N: 7, C: 2, H: 50, W: 50, OC: 8, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
     // 1×1 outputs (ResNet's last layers on small inputs): the one-point kernel, K = 9·C not a multiple of 4, odd M.
     { N: 1, C: 37, H: 1, W: 1, OC: 19, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
     { N: 2, C: 10, H: 2, W: 2, OC: 6, kH: 3, kW: 3, stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 2 },
