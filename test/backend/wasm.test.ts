@@ -105,6 +105,9 @@ test('conv2d kernels: 1x1 kernels, batch 1, odd channel counts, large K, LeNet a
     // 1×1 outputs (ResNet's last layers on small inputs): the one-point kernel, K = 9·C not a multiple of 4, odd M.
     { N: 1, C: 37, H: 1, W: 1, OC: 19, kH: 3, kW: 3, stride: [1, 1], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 1 },
     { N: 2, C: 10, H: 2, W: 2, OC: 6, kH: 3, kW: 3, stride: [2, 2], padding: [1, 1, 1, 1], dilation: [1, 1], groups: 2 },
+    // Taps that only read padding are skipped: kernel rows 2-3 and columns 2-4 of a 5×5 reach the input.
+    { N: 2, C: 5, H: 2, W: 3, OC: 9, kH: 5, kW: 5, stride: [2, 2], padding: [2, 2, 2, 2], dilation: [1, 1], groups: 1 },
+    { N: 1, C: 6, H: 3, W: 1, OC: 10, kH: 3, kW: 3, stride: [1, 1], padding: [2, 0, 1, 1], dilation: [2, 1], groups: 2 },
   ];
   for (const cs of cases) checkConv(cs, JSON.stringify(cs));
 });
