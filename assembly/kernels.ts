@@ -323,12 +323,15 @@ export function convdw(a: usize, tid: i32, nth: i32): void {
       const xb = X + ((<usize>n * xSN + <usize>g * xSG) << 2);
       for (let r0 = 0; r0 < outH; r0 += RC) {
         const r1 = r0 + RC < outH ? r0 + RC : outH;
-        let k = k0;
-        for (; k + 4 <= k1; k += 4) {
-          const x0p = xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
-          const x1p = xb + (<usize>load<i32>(off + (<usize>k << 2), 4) << 2);
-          const x2p = xb + (<usize>load<i32>(off + (<usize>k << 2), 8) << 2);
-          const x3p = xb + (<usize>load<i32>(off + (<usize>k << 2), 12) << 2);
+        // Taps 4 at a time; the last group of a block may have 1-3 (a missing tap repeats
+        // the first and is not stored: 8 chains still, where one tap alone would run 2).
+        for (let k = k0; k < k1; k += 4) {
+          const nr = k1 - k;
+          const ko = off + (<usize>k << 2);
+          const x0p = xb + (<usize>load<i32>(ko) << 2);
+          const x1p = nr > 1 ? xb + (<usize>load<i32>(ko, 4) << 2) : x0p;
+          const x2p = nr > 2 ? xb + (<usize>load<i32>(ko, 8) << 2) : x0p;
+          const x3p = nr > 3 ? xb + (<usize>load<i32>(ko, 12) << 2) : x0p;
           const ap = acc + (<usize>(k - k0) << 4);
           let s00 = v128.load(ap), s01 = v128.load(ap, 16), s02 = v128.load(ap, 32), s03 = v128.load(ap, 48);
           let s10 = v128.load(ap, 256), s11 = v128.load(ap, 272), s12 = v128.load(ap, 288), s13 = v128.load(ap, 304);
@@ -367,52 +370,10 @@ export function convdw(a: usize, tid: i32, nth: i32): void {
               s03 = madd(y0, x, s03); s13 = madd(y1, x, s13);
             }
           }
-          v128.store(ap, s00); v128.store(ap, s01, 16); v128.store(ap, s02, 32); v128.store(ap, s03, 48);
-          v128.store(ap, s10, 256); v128.store(ap, s11, 272); v128.store(ap, s12, 288); v128.store(ap, s13, 304);
-        }
-        if (k < k1) {
-          // The last 1-3 taps of the block together (6 chains; one tap alone would run 2,
-          // latency-bound); a missing tap repeats the first and is not stored.
-          const nr = k1 - k;
-          const x0p = xb + (<usize>load<i32>(off + (<usize>k << 2)) << 2);
-          const x1p = nr > 1 ? xb + (<usize>load<i32>(off + (<usize>k << 2), 4) << 2) : x0p;
-          const x2p = nr > 2 ? xb + (<usize>load<i32>(off + (<usize>k << 2), 8) << 2) : x0p;
-          const ap = acc + (<usize>(k - k0) << 4);
-          let s00 = v128.load(ap), s01 = v128.load(ap, 16), s02 = v128.load(ap, 32);
-          let s10 = v128.load(ap, 256), s11 = v128.load(ap, 272), s12 = v128.load(ap, 288);
-          for (let r = r0; r < r1; r++) {
-            const dq = <usize>(r * outW) << 2;
-            const xq = <usize>(r * Wq) << 2;
-            const d0 = dn0 + dq, d1 = dn1 + dq;
-            let j = 0;
-            for (; j < full; j += 4) {
-              const jo = <usize>j << 2;
-              const y0 = v128.load(d0 + jo);
-              const y1 = v128.load(d1 + jo);
-              const xo = xq + jo;
-              let x = v128.load(x0p + xo);
-              s00 = madd(y0, x, s00); s10 = madd(y1, x, s10);
-              x = v128.load(x1p + xo);
-              s01 = madd(y0, x, s01); s11 = madd(y1, x, s11);
-              x = v128.load(x2p + xo);
-              s02 = madd(y0, x, s02); s12 = madd(y1, x, s12);
-            }
-            if (tail > 0) {
-              const jo = <usize>j << 2;
-              const y0 = v128.and(v128.load(d0 + jo), mask);
-              const y1 = v128.and(v128.load(d1 + jo), mask);
-              const xo = xq + jo;
-              let x = v128.load(x0p + xo);
-              s00 = madd(y0, x, s00); s10 = madd(y1, x, s10);
-              x = v128.load(x1p + xo);
-              s01 = madd(y0, x, s01); s11 = madd(y1, x, s11);
-              x = v128.load(x2p + xo);
-              s02 = madd(y0, x, s02); s12 = madd(y1, x, s12);
-            }
-          }
           v128.store(ap, s00); v128.store(ap, s10, 256);
           if (nr > 1) { v128.store(ap, s01, 16); v128.store(ap, s11, 272); }
           if (nr > 2) { v128.store(ap, s02, 32); v128.store(ap, s12, 288); }
+          if (nr > 3) { v128.store(ap, s03, 48); v128.store(ap, s13, 304); }
         }
       }
     }
