@@ -48,14 +48,16 @@ export async function scenario() {
   // A browser starts new workers only once this thread yields.
   await new Promise((res) => setTimeout(res, 300));
   const before = wasmInfo().parallelJobs;
+  const joinedBefore = wasmInfo().joinedJobs;
   const three = run();
   const parallelJobs = wasmInfo().parallelJobs - before;
+  const joinedJobs = wasmInfo().joinedJobs - joinedBefore;
   const maxDiff = one.map((t, i) => t.data.reduce((m, v, j) => Math.max(m, Math.abs(v - refs[i].data[j])), 0));
   const identical = one.every((t, i) => t.data.every((v, j) => Object.is(v, three[i].data[j])));
   // FNV-1a over the float32 bits of every output, to compare engines bit for bit.
   let hash = 0x811c9dc5;
   for (const t of one) for (const u of new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length)) hash = Math.imul(hash ^ u, 16777619) >>> 0;
-  return { ok, threads, parallelJobs, relaxed: wasmInfo().relaxedSimd, maxDiff, identical, hash };
+  return { ok, threads, parallelJobs, joinedJobs, relaxed: wasmInfo().relaxedSimd, maxDiff, identical, hash };
 }
 
 const report = (p) => p.then((r) => r, (e) => ({ error: String(e && e.stack || e) }));
@@ -70,7 +72,7 @@ if (typeof window === 'undefined') {
 }
 `;
 
-interface Result { hash?: number; ok?: boolean; threads?: number; parallelJobs?: number; relaxed?: boolean; maxDiff?: number[]; identical?: boolean; error?: string }
+interface Result { hash?: number; ok?: boolean; threads?: number; parallelJobs?: number; joinedJobs?: number; relaxed?: boolean; maxDiff?: number[]; identical?: boolean; error?: string }
 
 async function serve(js: string, isolated: boolean): Promise<Server> {
   const headers: Record<string, string> = isolated ? { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' } : {};
@@ -108,7 +110,8 @@ test('wasm backend in headless Chromium: Web Worker pool in an isolated page, on
     assert.equal(pooled.r.error, undefined, pooled.r.error);
     assert.equal(pooled.r.ok, true);
     assert.equal(pooled.r.threads, 3, 'a cross-origin isolated Worker gets a thread pool');
-    assert.ok(pooled.r.parallelJobs! >= 4, `kernels ran on the worker pool (${pooled.r.parallelJobs} parallel calls)`);
+    assert.ok(pooled.r.parallelJobs! >= 4, `kernels were posted to the worker pool (${pooled.r.parallelJobs} parallel calls)`);
+    assert.ok(pooled.r.joinedJobs! >= 1, `Web Workers joined some of them (${pooled.r.joinedJobs})`);
     assert.equal(pooled.r.identical, true, '1 and 3 threads give the same bits');
     for (const d of pooled.r.maxDiff!) assert.ok(d <= tol, `max |wasm − reference| ${d} > ${tol}`);
     // The same scenario in Node, from the same source bundled for Node.

@@ -272,8 +272,10 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
       // Let the new workers come up so that the run below is spread over them.
       await new Promise((r) => setTimeout(r, 100));
       const jobs = wasmInfo()!.parallelJobs;
+      const joined = wasmInfo()!.joinedJobs;
       const many = run();
-      assert.ok(wasmInfo()!.parallelJobs > jobs, `with ${n} threads the kernels ran on the worker pool`);
+      assert.ok(wasmInfo()!.parallelJobs > jobs, `with ${n} threads the kernels were posted to the worker pool`);
+      assert.ok(wasmInfo()!.joinedJobs > joined, `with ${n} threads workers joined some of the kernels`);
       for (let i = 0; i < one.length; i++) assert.deepEqual(many[i].data, one[i].data, `output ${i} with ${n} threads`);
     }
   } finally {

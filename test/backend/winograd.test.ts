@@ -126,8 +126,10 @@ test('Winograd results do not depend on the thread count', async () => {
       setNumThreads(n);
       await new Promise((r) => setTimeout(r, 100));
       const jobs = wasmInfo()!.parallelJobs;
+      const joined = wasmInfo()!.joinedJobs;
       const many = run();
-      assert.ok(wasmInfo()!.parallelJobs > jobs, `with ${n} threads the kernels ran on the worker pool`);
+      assert.ok(wasmInfo()!.parallelJobs > jobs, `with ${n} threads the kernels were posted to the worker pool`);
+      assert.ok(wasmInfo()!.joinedJobs > joined, `with ${n} threads workers joined some of them`);
       assert.deepEqual(many, one, `${n} threads`);
     }
   } finally {

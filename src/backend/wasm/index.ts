@@ -62,9 +62,12 @@ export function getNumThreads(): number {
 }
 
 /** Details for benchmarks and diagnostics. */
-export function wasmInfo(): { relaxedSimd: boolean; threads: number; heapBytes: number; parallelJobs: number } | null {
+export function wasmInfo(): { relaxedSimd: boolean; threads: number; heapBytes: number; parallelJobs: number; joinedJobs: number } | null {
   if (!runtime) return null;
-  return { relaxedSimd: runtime.relaxed, threads: runtime.getThreads(), heapBytes: runtime.memory.buffer.byteLength, parallelJobs: runtime.parallelJobs };
+  return {
+    relaxedSimd: runtime.relaxed, threads: runtime.getThreads(), heapBytes: runtime.memory.buffer.byteLength,
+    parallelJobs: runtime.parallelJobs, joinedJobs: runtime.joinedJobs,
+  };
 }
 
 /** The SIMD multiply-add peak of this engine on one thread, GFLOP/s (hand-written wasm loop). */

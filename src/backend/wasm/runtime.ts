@@ -31,6 +31,11 @@ const NTH = 4; // thread count of the job
 const ERR = 5; // set by a worker whose kernel threw
 const READY = 6; // bit b: the worker holding bit b has instantiated the module and waits for jobs
 const PART = 7; // bit b: the worker holding bit b takes part in the current job
+// Workers that joined the current job (low bits), and CLOSED once the calling thread has
+// finished its share: a worker that wakes after that (a busy core, a late scheduler)
+// leaves the job alone instead of making the caller wait for it to wake up.
+const JOIN = 8;
+const CLOSED = 1 << 30;
 const MAX_THREADS = 31;
 const STOP = 16; // STOP + slot: ask the worker with that slot to exit
 const SLOTS = 1000;
@@ -112,8 +117,9 @@ export class WasmRuntime {
   private workers: { w: WorkerLike; slot: number; bit: number }[] = [];
   /** Participation bits of live workers, and bits free for new ones (bit 0 is the calling thread). */
   private liveMask = 0;
-  /** Kernel calls that ran on more than one thread (for tests and diagnostics). */
+  /** Kernel calls posted to the worker pool, and those that a worker joined (for tests and diagnostics). */
   parallelJobs = 0;
+  joinedJobs = 0;
   private freeBits = 0x7ffffffe;
   private serial = 0;
   private nThreads = 1;
@@ -133,6 +139,7 @@ export class WasmRuntime {
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } });
     this.exports = inst.exports as unknown as WasmRuntime['exports'];
     this.ctl = threads ? new Int32Array(new SharedArrayBuffer(4 * (STOP + SLOTS))) : null;
+    if (this.ctl) this.ctl[JOIN] = CLOSED; // no job to join yet
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
     this.top = 65536;
@@ -299,8 +306,6 @@ export class WasmRuntime {
       entry(this.argsPtr, 0, 1);
       return;
     }
-    let need = 0;
-    for (let b = ready; b; b &= b - 1) need++;
     this.parallelJobs++;
     const nth = this.nThreads;
     Atomics.store(ctl, DONE, 0);
@@ -308,13 +313,19 @@ export class WasmRuntime {
     ctl[ARGS] = this.argsPtr;
     ctl[NTH] = nth;
     Atomics.store(ctl, PART, ready);
+    // Open the job only now: a worker still awake from the last one may join at once,
+    // and must see this job's kernel and arguments.
+    Atomics.store(ctl, JOIN, 0);
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     try {
       entry(this.argsPtr, 0, nth);
     } finally {
-      // Even if this thread's share failed, the workers must be done with the
-      // heap before the caller frees its blocks.
+      // Close the job: workers that have not joined yet never will. Even if this
+      // thread's share failed, those that did must be done with the heap before the
+      // caller frees its blocks.
+      const need = Atomics.or(ctl, JOIN, CLOSED) & (CLOSED - 1);
+      if (need > 0) this.joinedJobs++;
       let spins = 0;
       for (;;) {
         const d = Atomics.load(ctl, DONE);

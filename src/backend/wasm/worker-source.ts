@@ -2,7 +2,8 @@
  * The worker script, as a string so that it loads the same way from source, from
  * dist/ and in a browser bundle (Node: `new Worker(src, { eval: true })`; browser:
  * a Blob URL). Each worker instantiates the shared module over the shared memory
- * and loops: wait for the job generation to change, run its share, report.
+ * and loops: wait for the job generation to change, join the job if it is still
+ * open, run its share, report.
  */
 export const WORKER_SOURCE = `
 'use strict';
@@ -21,6 +22,14 @@ function serve(d) {
     if (g === seen) continue;
     seen = g;
     if (!((Atomics.load(ctl, 7) >> d.bit) & 1)) continue;
+    // Join the job unless the calling thread has already closed it (ctl[8], bit 30).
+    let j = Atomics.load(ctl, 8);
+    while (!(j & 0x40000000)) {
+      const was = Atomics.compareExchange(ctl, 8, j, j + 1);
+      if (was === j) break;
+      j = was;
+    }
+    if (j & 0x40000000) continue;
     try {
       fns[ctl[2]](ctl[3], tid, ctl[4]);
     } catch (e) {
