@@ -75,3 +75,18 @@ export function assertThrowsWith(fn: () => unknown, cls: new (...args: never[]) 
   for (const f of fragments) assert.ok((caught as Error).message.includes(f), `message ${JSON.stringify((caught as Error).message)} lacks ${JSON.stringify(f)}`);
   return caught as Error;
 }
+
+/**
+ * Rerun `again` (which checks its own results) until a pool worker has joined a
+ * kernel call since `joinedBefore` (wasmInfo().joinedJobs), at most 20 times. A worker
+ * that wakes after the calling thread has done a whole job skips it, and on a busy
+ * machine that can be every job of one run; a pool whose workers never join fails.
+ */
+export async function untilWorkersJoin(joinedBefore: number, again: () => void): Promise<void> {
+  const { wasmInfo } = await import('../src/backend/wasm/index.js');
+  for (let i = 0; i < 20 && wasmInfo()!.joinedJobs === joinedBefore; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    again();
+  }
+  assert.ok(wasmInfo()!.joinedJobs > joinedBefore, 'pool workers joined some of the kernel calls');
+}

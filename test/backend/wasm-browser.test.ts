@@ -49,11 +49,17 @@ export async function scenario() {
   await new Promise((res) => setTimeout(res, 300));
   const before = wasmInfo().parallelJobs;
   const joinedBefore = wasmInfo().joinedJobs;
-  const three = run();
+  const same = (ts) => one.every((t, i) => t.data.every((v, j) => Object.is(v, ts[i].data[j])));
+  let identical = same(run());
   const parallelJobs = wasmInfo().parallelJobs - before;
+  // A worker that wakes after this thread has done the whole job skips it; on a busy
+  // machine that can be every job of a run, so run again (same bits each time) until one joined.
+  for (let i = 0; i < 20 && wasmInfo().joinedJobs === joinedBefore; i++) {
+    await new Promise((res) => setTimeout(res, 20));
+    identical = same(run()) && identical;
+  }
   const joinedJobs = wasmInfo().joinedJobs - joinedBefore;
   const maxDiff = one.map((t, i) => t.data.reduce((m, v, j) => Math.max(m, Math.abs(v - refs[i].data[j])), 0));
-  const identical = one.every((t, i) => t.data.every((v, j) => Object.is(v, three[i].data[j])));
   // FNV-1a over the float32 bits of every output, to compare engines bit for bit.
   let hash = 0x811c9dc5;
   for (const t of one) for (const u of new Uint32Array(t.data.buffer, t.data.byteOffset, t.data.length)) hash = Math.imul(hash ^ u, 16777619) >>> 0;
