@@ -5,7 +5,7 @@
 // rows; a last panel of 1-2 rows has only 4 independent multiply-add chains, so it
 // runs latency-bound at the same cost as a full one, and the per-tile bookkeeping
 // of the general kernel is a large share when a tile has only 25 taps. Here a work
-// item is one output row: taps are walked as (input channel, kernel row, kernel
+// item is a block of output rows: taps are walked as (input channel, kernel row, kernel
 // column) with pointer steps instead of an offset table, and a last panel of 1-2
 // rows covers 16 points at once (8 chains). Every output is the bias plus its taps
 // summed in the same order, with the same multiply-adds, as the GEMM: same bits.
@@ -30,26 +30,36 @@ export function convfew(a: usize, tid: i32, nth: i32): void {
   const step = <usize>plane << 2; // between output channels
   const rest = M - 4; // rows of the second panel
   const cs4 = <usize>cs << 2, rs4 = <usize>(dH * Wq) << 2, ds4 = <usize>dW << 2;
-  const items = N * outH;
+  // Items of RB output rows (>= 256 points): fewer atomic hand-outs, and two threads
+  // seldom write to the same cache lines of the output.
+  const RB = outW >= 256 ? 1 : (256 + outW - 1) / outW;
+  const blocks = (outH + RB - 1) / RB;
+  const items = N * blocks;
   for (let it = next(a); it < items; it = next(a)) {
-    const n = it / outH;
-    const i = it - n * outH;
-    const xr = X + ((<usize>n * xSN + <usize>i * Wq) << 2);
-    const yr = Y + ((<usize>n * ySN + <usize>i * outW) << 2);
-    for (let j = 0; j < outW; j += 16) {
-      const w0 = outW - j < 8 ? outW - j : 8; // points of the first 8-point tile
-      const w1 = outW - j - 8 < 0 ? 0 : outW - j - 8 < 8 ? outW - j - 8 : 8; // of the second
-      const xd = xr + (<usize>j << 2);
-      const yd = yr + (<usize>j << 2);
-      tile(A, xd, C, kH, kW, cs4, rs4, ds4, bias, yd, step, 4, w0, spill);
-      if (w1 > 0) tile(A, xd + 32, C, kH, kW, cs4, rs4, ds4, bias, yd + 32, step, 4, w1, spill);
-      const y1 = yd + (step << 2);
-      if (rest <= 2 && w1 == 8) {
-        pair(A1, xd, C, kH, kW, cs4, rs4, ds4, b1, y1, step, rest);
-      } else {
-        tile(A1, xd, C, kH, kW, cs4, rs4, ds4, b1, y1, step, rest, w0, spill);
-        if (w1 > 0) tile(A1, xd + 32, C, kH, kW, cs4, rs4, ds4, b1, y1 + 32, step, rest, w1, spill);
-      }
+    const n = it / blocks;
+    const i0 = (it - n * blocks) * RB;
+    const i1 = i0 + RB < outH ? i0 + RB : outH;
+    for (let i = i0; i < i1; i++) row(A, A1, X + ((<usize>n * xSN + <usize>i * Wq) << 2), Y + ((<usize>n * ySN + <usize>i * outW) << 2),
+      C, kH, kW, cs4, rs4, ds4, bias, b1, outW, step, rest, spill);
+  }
+}
+
+/** One output row: 8-point tiles of the first panel, then the second panel's 1-4 rows. */
+function row(A: usize, A1: usize, xr: usize, yr: usize, C: i32, kH: i32, kW: i32, cs4: usize, rs4: usize, ds4: usize,
+  bias: usize, b1: usize, outW: i32, step: usize, rest: i32, spill: usize): void {
+  for (let j = 0; j < outW; j += 16) {
+    const w0 = outW - j < 8 ? outW - j : 8; // points of the first 8-point tile
+    const w1 = outW - j - 8 < 0 ? 0 : outW - j - 8 < 8 ? outW - j - 8 : 8; // of the second
+    const xd = xr + (<usize>j << 2);
+    const yd = yr + (<usize>j << 2);
+    tile(A, xd, C, kH, kW, cs4, rs4, ds4, bias, yd, step, 4, w0, spill);
+    if (w1 > 0) tile(A, xd + 32, C, kH, kW, cs4, rs4, ds4, bias, yd + 32, step, 4, w1, spill);
+    const y1 = yd + (step << 2);
+    if (rest <= 2 && w1 == 8) {
+      pair(A1, xd, C, kH, kW, cs4, rs4, ds4, b1, y1, step, rest);
+    } else {
+      tile(A1, xd, C, kH, kW, cs4, rs4, ds4, b1, y1, step, rest, w0, spill);
+      if (w1 > 0) tile(A1, xd + 32, C, kH, kW, cs4, rs4, ds4, b1, y1 + 32, step, rest, w1, spill);
     }
   }
 }
