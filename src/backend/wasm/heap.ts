@@ -93,8 +93,8 @@ export function out(p: number, n: number, shape: readonly number[]): Tensor {
  * computed a few images at a time into one heap block and copied out after each
  * chunk, while the block is still in cache: the kernels write to cached lines and
  * the copy reads them, instead of both streaming the whole result through memory.
- * Measured on conv (b) (bench/tools/conv-split.ts): 4.51 -> 4.30 ms on 1 thread,
- * 3.68 -> 2.71 ms on 2 (where the two threads shared the memory bandwidth).
+ * Measured on conv (b) (bench/tools/conv-split.ts): 4.51 -> 4.26 ms on 1 thread,
+ * 3.68 -> 2.78 ms on 2 (where the two threads shared the memory bandwidth).
  */
 const OUT_CHUNK = 1 << 18;
 

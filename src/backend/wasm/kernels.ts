@@ -112,7 +112,6 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
       for (let g = 0; g < G; g++) packPanels(f, at + g * panels * K * 4, coutG, K, (m, k) => W[(g * coutG + m) * L.K + tap(k)]);
     });
     const X = prepInput(ar, x, c, L);
-    const off = ar.putInt(live ? Int32Array.from(live.taps, (k) => L.off[k]) : L.off);
     const b = bias ? ar.put(bias.data as Float32Array) : 0;
     const plane = c.outH * c.outW;
     const xSN = c.inChannels * L.cs;
@@ -124,6 +123,7 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
           nb, c.outH, c.outW, L.Wq, b, scratch, 256], nb * OC * plane * K);
       });
     }
+    const off = ar.putInt(live ? Int32Array.from(live.taps, (k) => L.off[k]) : L.off);
     return outByImages(ar, c.batch, OC * plane, shape, (n0, nb, y) => {
       gemm(ar, {
         A, aSN: 0, aSG: panels * K * 4, K, off, X: X + n0 * xSN * 4, xSN, xSG: L.cinG * L.cs, Y: y, ySN: OC * plane, ySG: coutG * plane,

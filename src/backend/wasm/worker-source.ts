@@ -21,8 +21,10 @@ function serve(d) {
     const g = Atomics.load(ctl, 0);
     if (g === seen) continue;
     seen = g;
-    if (!((Atomics.load(ctl, 7) >> d.bit) & 1)) continue;
     // Join the job unless the calling thread has already closed it (ctl[8], bit 30).
+    // The job joined may be newer than generation g (this worker was slow), so the
+    // participation bit (ctl[7]) and the stop flag are read only once joined: a
+    // worker that has left the pool must not run with its old thread index.
     let j = Atomics.load(ctl, 8);
     while (!(j & 0x40000000)) {
       const was = Atomics.compareExchange(ctl, 8, j, j + 1);
@@ -30,13 +32,18 @@ function serve(d) {
       j = was;
     }
     if (j & 0x40000000) continue;
-    try {
-      fns[ctl[2]](ctl[3], tid, ctl[4]);
-    } catch (e) {
-      Atomics.store(ctl, 5, 1);
+    const stop = Atomics.load(ctl, 16 + d.slot);
+    if (!stop && (Atomics.load(ctl, 7) >> d.bit) & 1) {
+      try {
+        fns[ctl[2]](ctl[3], tid, ctl[4]);
+      } catch (e) {
+        Atomics.store(ctl, 5, 1);
+      }
     }
+    // A joined worker always reports: the calling thread counts on it.
     Atomics.add(ctl, 1, 1);
     Atomics.notify(ctl, 1);
+    if (stop) return;
   }
 }
 if (typeof self !== 'undefined' && typeof self.postMessage === 'function' && typeof require === 'undefined') {
