@@ -1,6 +1,7 @@
 // Shared definitions for every engine: the conv cases, seeded data, the ResNet-18
 // graph (batch norm folded into the convolutions, as inference engines run it),
 // timing (median of the timed calls after warm-up: at least 5–7, more for fast cases) and the FLOP formula.
+import { lockstep, turn, TURN_MS } from './lockstep.mjs';
 
 export const CONV_CASES = {
   a: { N: 64, C: 1, H: 28, W: 28, OC: 6, k: 5, pad: 0, label: 'batch 64, 1×28×28 → 6, 5×5, no padding' },
@@ -118,26 +119,50 @@ export function resnetFlops(size) {
   return total;
 }
 
-/** Median (and min) of `reps` timed calls after `warm` untimed ones, in ms. */
 /**
  * Median (and minimum) of timed calls after `warm` untimed ones: at least `reps`
- * calls and, for fast cases, as many more as fit in `minMs` (up to 200), so that a
- * few slow calls on this shared machine do not decide the median; at most `maxMs`.
+ * calls and, for fast cases, as many more as fit in `minMs` of this process's own
+ * compute (up to 200), so that a few slow calls on this shared machine do not
+ * decide the median; at most `maxMs`. In lockstep (bench/lockstep.mjs) the calls
+ * are taken in turns of about TURN_MS, between which the other engines run.
  */
-export async function time(fn, { warm = 3, reps = 7, minMs = 1500, maxMs = 20000 } = {}) {
-  for (let i = 0; i < warm; i++) await fn();
-  const ts = [];
-  const start = performance.now();
+export async function time(fn, opts = {}) {
+  return (await timeEach({ only: fn }, opts)).only;
+}
+
+/**
+ * time() for several functions at once, their calls alternated (f, g, h, f, g, h, ...),
+ * so that a ratio between them (backward over forward) is taken over the same
+ * moments of the machine. Each gets at least `reps` calls and `minMs` of compute.
+ */
+export async function timeEach(fns, { warm = 3, reps = 7, minMs = 1500, maxMs = 20000 } = {}) {
+  const names = Object.keys(fns);
+  for (const n of names) for (let i = 0; i < warm; i++) await fns[n]();
+  const ts = Object.fromEntries(names.map((n) => [n, []]));
+  let own = 0; // ms computed by this process in its earlier turns since the timed calls began
+  await turn();
+  let turnStart = performance.now();
   for (let i = 0; i < 200; i++) {
-    const t = performance.now();
-    await fn();
-    ts.push(performance.now() - t);
-    const spent = performance.now() - start;
-    if (i + 1 >= reps && spent > minMs) break;
-    if (i >= 4 && spent > maxMs) break;
+    for (const n of names) {
+      const t = performance.now();
+      await fns[n]();
+      ts[n].push(performance.now() - t);
+    }
+    const now = performance.now();
+    if (i + 1 >= reps && own + now - turnStart > minMs * names.length) break;
+    if (i >= 4 && own + now - turnStart > maxMs * names.length) break;
+    if (lockstep && now - turnStart > TURN_MS) {
+      own += now - turnStart;
+      await turn();
+      turnStart = performance.now();
+    }
   }
-  ts.sort((x, y) => x - y);
-  return { ms: ts[ts.length >> 1], min: ts[0], reps: ts.length };
+  const out = {};
+  for (const n of names) {
+    const s = ts[n].sort((x, y) => x - y);
+    out[n] = { ms: s[s.length >> 1], min: s[0], reps: s.length };
+  }
+  return out;
 }
 
 export function checksum(a) {

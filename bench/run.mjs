@@ -1,17 +1,20 @@
 #!/usr/bin/env node
-// npm run bench: one process per engine and workload, one after the other on this
-// machine; writes bench/results/<date>.md (table) and <date>.json (raw numbers).
+// npm run bench: one process per engine and workload; writes bench/results/<date>.md
+// (table) and <date>.json (raw numbers). The engines of one workload run in lockstep
+// (runLockstep below): their processes start together and take turns on the
+// machine, so every engine's timed calls spread over the same minutes.
 // Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet,train99
 // (conv runs one process per case and engine, for a peak RSS per case; train99 runs the
 // built CLI, dist/cli/main.js, so `npm run build` first),
-// --rounds=N (run the whole sequence N times, engines interleaved, and report per
-// case the median over rounds: this machine is shared and noisy).
-import { spawnSync } from 'node:child_process';
+// --rounds=N (run the whole sequence N times and report per case the median over
+// rounds: this machine is shared and noisy).
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { CONV_CASES, convFlops, resnetFlops } from './common.mjs';
+import { TURN_MS } from './lockstep.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -42,23 +45,101 @@ for (const w of only.flatMap((w) => (w === 'conv' ? Object.keys(CONV_CASES).map(
   for (const t of ['1', '2']) jobs.push({ w, cmd: [join(here, 'engines', 'ort.mjs'), t, w] });
 }
 
+/*
+ * One workload's engines run in lockstep (bench/lockstep.mjs): all their processes
+ * start together, and only one computes at a time; each gives the machine back
+ * after a turn of about TURN_MS of timed calls (or after its start-up), and the
+ * next waiting process, round-robin, gets it. A slow moment of the machine then
+ * falls on every engine of the comparison. Resolves with each job's stdout/stderr.
+ */
+function runLockstep(group) {
+  return new Promise((resolve) => {
+    let running = null;
+    let next = 0;
+    const kids = group.map((j) => {
+      const child = spawn(process.execPath, ['--import', join(here, 'lockstep-gate.mjs'), ...j.cmd], {
+        cwd: root, env: { ...process.env, BENCH_LOCKSTEP: '1' }, stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const k = { j, child, stdout: '', stderr: '', state: 'starting', status: null, busyMs: 0, since: 0 };
+      let line = '';
+      const release = () => {
+        if (running !== k) return;
+        k.busyMs += Date.now() - k.since;
+        running = null;
+      };
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (d) => {
+        k.stdout += d;
+        line += d;
+        for (let i; (i = line.indexOf('\n')) >= 0; line = line.slice(i + 1)) {
+          if (line.slice(0, i) !== 'LOCKSTEP wait') continue;
+          release();
+          k.state = 'waiting';
+          schedule();
+        }
+      });
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (d) => { k.stderr += d; });
+      child.stdin.on('error', () => {}); // a child that died before its turn
+      child.on('close', (status) => {
+        release();
+        k.state = 'done';
+        k.status = status;
+        schedule();
+      });
+      return k;
+    });
+    const timer = setTimeout(() => kids.forEach((k) => k.child.kill()), 900_000 * group.length);
+    function schedule() {
+      if (running || kids.some((k) => k.state === 'starting')) return; // all started before the first turn
+      for (let n = 0; n < kids.length; n++) {
+        const k = kids[(next + n) % kids.length];
+        if (k.state !== 'waiting') continue;
+        next = (next + n + 1) % kids.length;
+        running = k;
+        k.state = 'running';
+        k.since = Date.now();
+        k.child.stdin.write('go\n');
+        return;
+      }
+      if (kids.every((k) => k.state === 'done')) {
+        clearTimeout(timer);
+        resolve(kids);
+      }
+    }
+  });
+}
+
+const label = (j) => j.cmd.slice(j.cmd.findIndex((c) => c.includes('engines'))).map((c) => c.replace(here + '/', '')).join(' ');
+function collect(j, round, stdout, stderr, status, seconds) {
+  const line = (stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
+  if (!line) {
+    console.log(`bench: ${label(j)} failed (${status})\n${(stderr ?? '').slice(-2000)}`);
+    return;
+  }
+  const res = JSON.parse(line.slice(7));
+  res.workload = j.w;
+  res.round = round;
+  raw.push(res);
+  console.log(`bench${rounds > 1 ? ` [round ${round}/${rounds}]` : ''}: ${label(j)}: ${seconds.toFixed(1)} s, peak RSS ${res.rssMB.toFixed(0)} MB`);
+}
+
 const raw = [];
+const workloads = [...new Set(jobs.map((j) => j.w))];
 for (let round = 1; round <= rounds; round++) {
-  for (const j of jobs) {
-    const label = j.cmd.slice(j.cmd.findIndex((c) => c.includes('engines'))).map((c) => c.replace(here + '/', '')).join(' ');
-    process.stdout.write(`bench${rounds > 1 ? ` [round ${round}/${rounds}]` : ''}: ${label} ... `);
-    const t = Date.now();
-    const r = spawnSync(process.execPath, j.cmd, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 900_000 });
-    const line = (r.stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
-    if (!line) {
-      console.log(`failed (${r.status})\n${(r.stderr ?? '').slice(-2000)}`);
+  for (const w of workloads) {
+    const group = jobs.filter((j) => j.w === w);
+    if (w === 'train99') {
+      // One engine (the CLI), each run minutes long: run one after the other.
+      for (const j of group) {
+        const t = Date.now();
+        const r = spawnSync(process.execPath, j.cmd, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26, timeout: 900_000 });
+        collect(j, round, r.stdout, r.stderr, r.status, (Date.now() - t) / 1000);
+      }
       continue;
     }
-    const res = JSON.parse(line.slice(7));
-    res.workload = j.w;
-    res.round = round;
-    raw.push(res);
-    console.log(`${((Date.now() - t) / 1000).toFixed(1)} s, peak RSS ${res.rssMB.toFixed(0)} MB`);
+    console.log(`bench${rounds > 1 ? ` [round ${round}/${rounds}]` : ''}: ${w}, ${group.length} engines in lockstep ...`);
+    for (const k of await runLockstep(group)) collect(k.j, round, k.stdout, k.stderr, k.status, k.busyMs / 1000);
   }
 }
 
@@ -93,8 +174,8 @@ const date = new Date().toISOString().slice(0, 10);
 const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 let md = `# Receptive benchmark, ${date}\n\n`;
 md += `Machine: ${cpu}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}.\n`;
-md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.mjs). One process per engine and workload (and per conv case); median of the timed calls after warm-up (at least 5–7 calls, and as many more as fit in 1.5 s, up to 200)`;
-md += rounds > 1 ? `, then the median over ${rounds} rounds (all engines run once per round, one after the other); ` : '; ';
+md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.mjs). One process per engine and workload (and per conv case); the processes of one workload run in lockstep, taking turns of ~${TURN_MS} ms of timed calls, one process computing at a time, so that a slow moment of this shared machine falls on every engine alike; median of the timed calls after warm-up (at least 5–7 calls, and as many more as fit in 1.5 s of the engine's own turns, up to 200; for (b) and (c) Receptive's forward and backward calls alternate, for the backward / forward ratio)`;
+md += rounds > 1 ? `, then the median over ${rounds} rounds (all engines run once per round); ` : '; ';
 md += `every engine produces a JavaScript-visible output inside the timed region (tfjs: dataSync). Peak RSS is the process's maxRSS.\n\n`;
 
 if (only.some((w) => w === 'conv' || w.startsWith('conv:'))) {

@@ -6,7 +6,7 @@ import { enableWasmBackend, measureFmaPeak, setNumThreads, wasmInfo } from '../.
 import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
 import { resnetRunner } from '../resnet-runner.js';
 // @ts-ignore: plain JS helper module
-import { parseWorkload, convData, convFlops, outSize, seeded, time, checksum, report } from '../common.mjs';
+import { parseWorkload, convData, convFlops, outSize, seeded, time, timeEach, checksum, report } from '../common.mjs';
 
 const [arg = 'conv', thr = '1', backend = 'wasm'] = process.argv.slice(2);
 const { what, cases } = parseWorkload(arg) as { what: string; cases: [string, any][] };
@@ -27,14 +27,18 @@ if (what === 'conv') {
     const dy = new Tensor(d.dy, [c.N, c.OC, o, o]);
     const info = conv2dInfo('bench', x, w, { padding: c.pad });
     let y: Tensor | null = null;
-    const fwd = await time(() => { y = kernel('Conv2D')(x, w, null, info); });
-    const r: Record<string, unknown> = { fwd, gflops: convFlops(c) / fwd.ms / 1e6, checksum: checksum(y!.data) };
-    if (name === 'b' || name === 'c') {
-      r.dx = await time(() => { kernel('Conv2DBackpropInput')(dy, w, info); }, { reps: 5 });
-      r.dw = await time(() => { kernel('Conv2DBackpropFilter')(x, dy, info); }, { reps: 5 });
-      r.bwd = await time(() => { kernel('Conv2DBackpropInput')(dy, w, info); kernel('Conv2DBackpropFilter')(x, dy, info); }, { reps: 5 });
-    }
-    results[name] = r;
+    const forward = () => { y = kernel('Conv2D')(x, w, null, info); };
+    // (b), (c): the forward and backward calls alternate, so that backward / forward
+    // (a target) compares the same moments of this shared machine.
+    const t = name === 'b' || name === 'c'
+      ? await timeEach({
+        fwd: forward,
+        dx: () => { kernel('Conv2DBackpropInput')(dy, w, info); },
+        dw: () => { kernel('Conv2DBackpropFilter')(x, dy, info); },
+        bwd: () => { kernel('Conv2DBackpropInput')(dy, w, info); kernel('Conv2DBackpropFilter')(x, dy, info); },
+      }, { reps: 5 })
+      : { fwd: await time(forward) };
+    results[name] = { ...t, gflops: convFlops(c) / t.fwd.ms / 1e6, checksum: checksum(y!.data) };
   }
 } else if (what.startsWith('resnet')) {
   const size = Number(what.slice(6));

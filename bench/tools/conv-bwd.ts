@@ -29,6 +29,7 @@ for (const [label, f] of [
   ['forward', () => kernel('Conv2D')(x, w, null, info)],
   ['grad input', () => kernel('Conv2DBackpropInput')(dy, w, info)],
   ['grad filter', () => kernel('Conv2DBackpropFilter')(x, dy, info)],
+  ['input + filter', () => { kernel('Conv2DBackpropInput')(dy, w, info); kernel('Conv2DBackpropFilter')(x, dy, info); }],
 ] as const) {
   for (let i = 0; i < 5; i++) f();
   per.clear();
