@@ -255,8 +255,13 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   const w3 = rand([6, 1, 5, 5]);
   const b3 = rand([6]);
   const info3 = conv2dInfo('test', x3, w3, { padding: 2 });
+  // 100,000 floats of output per image, computed 2 images at a time: each chunk is
+  // copied out by the calling thread while the workers compute the next one.
+  const x4 = rand([5, 2, 50, 50]);
+  const w4 = rand([40, 2, 3, 3]);
+  const info4 = conv2dInfo('test', x4, w4, { padding: 1 });
   const run = () => [
-    kernel('Conv2D')(x, w, b, info), kernel('Conv2D')(x2, w2, b2, info2), kernel('Conv2D')(x3, w3, b3, info3), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
+    kernel('Conv2D')(x, w, b, info), kernel('Conv2D')(x2, w2, b2, info2), kernel('Conv2D')(x3, w3, b3, info3), kernel('Conv2D')(x4, w4, null, info4), kernel('Conv2DBackpropInput')(dy, w, info), kernel('Conv2DBackpropFilter')(x, dy, info),
     kernel('MatMul')(a, bm, { transA: false, transB: false }), kernel('MatMul')(xr, wr, { transA: false, transB: true }),
     kernel('ChannelMoments')(xb).mean, kernel('ChannelMoments')(xb).variance, kernel('ChannelDots')(xb, xb2, cb).dot,
     kernel('ChannelAffine')(xb, xb2, { scale: cb, vScale: cb, shift: cb }),

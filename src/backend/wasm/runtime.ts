@@ -123,6 +123,8 @@ export class WasmRuntime {
   private freeBits = 0x7ffffffe;
   private serial = 0;
   private nThreads = 1;
+  /** Work for this thread to do at the start of the next run, while the workers begin it (see overlapNextRun). */
+  private pending: (() => void) | null = null;
   private f32view: Float32Array;
   private i32view: Int32Array;
   // Heap: free blocks sorted by address, [start, size] in bytes; top is the end of the used heap.
@@ -302,7 +304,10 @@ export class WasmRuntime {
     // Waking the pool costs ~0.1 ms: worth it above ~30k multiply-adds, or ~1M
     // elements for the kernels that only move memory.
     const ready = ctl && work > (MEMORY_BOUND.has(fn) ? 1 << 20 : 32768) ? Atomics.load(ctl, READY) & this.liveMask : 0;
+    const pre = this.pending;
+    this.pending = null;
     if (ready === 0 || !ctl) {
+      pre?.();
       entry(this.argsPtr, 0, 1);
       return;
     }
@@ -319,6 +324,7 @@ export class WasmRuntime {
     Atomics.add(ctl, GEN, 1);
     Atomics.notify(ctl, GEN);
     try {
+      pre?.(); // the workers take the first items meanwhile; this thread joins after
       entry(this.argsPtr, 0, nth);
     } finally {
       // Close the job: workers that have not joined yet never will. Even if this
@@ -338,6 +344,25 @@ export class WasmRuntime {
       Atomics.store(ctl, ERR, 0);
       throw new Error(`wasm kernel ${fn} failed in a worker`);
     }
+  }
+
+  /**
+   * Hand this thread a piece of work (copying the last chunk's results out) to do
+   * at the start of the next run, after waking the workers: they start on the
+   * kernel's items while it copies, and it takes its share of the items after.
+   * Which thread computes which item does not change the result. Alone, the work
+   * simply runs first. finishPending() runs it if no kernel ran.
+   */
+  overlapNextRun(work: () => void): void {
+    this.finishPending();
+    this.pending = work;
+  }
+
+  /** Run the work handed over by overlapNextRun now, if no kernel has run it (`run` false: drop it, after an error). */
+  finishPending(run = true): void {
+    const pre = this.pending;
+    this.pending = null;
+    if (run) pre?.();
   }
 
   /** Measured FMA peak of this module on one thread, GFLOP/s (for the roofline note). */
