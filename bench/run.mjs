@@ -9,7 +9,7 @@
 // --rounds=N (run the whole sequence N times and report per case the median over
 // rounds: this machine is shared and noisy).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -171,7 +171,19 @@ const engines = [...new Set(all.filter((r) => r.workload !== 'train99').map((r) 
 const peers = engines.filter((e) => !e.startsWith('receptive'));
 const ours = engines.filter((e) => e.startsWith('receptive'));
 const date = new Date().toISOString().slice(0, 10);
-const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+const cpu = `${os.cpus()[0]?.model ?? 'unknown CPU'}${cpuDetail()}`;
+/** Family, model and widest vector unit from /proc/cpuinfo: the host of a 'shared 2-vCPU EPYC' varies (Zen 2 with AVX2, Zen 4 with AVX-512). */
+function cpuDetail() {
+  try {
+    const info = readFileSync('/proc/cpuinfo', 'utf8');
+    const field = (k) => new RegExp(`^${k}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1];
+    const flags = ` ${field('flags') ?? ''} `;
+    const simd = flags.includes(' avx512f ') ? 'AVX-512' : flags.includes(' avx2 ') ? 'AVX2' : 'no AVX2';
+    return ` (family ${field('cpu family')}, model ${field('model')}, ${simd})`;
+  } catch {
+    return '';
+  }
+}
 let md = `# Receptive benchmark, ${date}\n\n`;
 md += `Machine: ${cpu}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()} ${os.arch()}.\n`;
 md += `Command: \`npm run bench${args.length ? ' -- ' + args.join(' ') : ''}\` (bench/run.mjs). One process per engine and workload (and per conv case); the processes of one workload run in lockstep, taking turns of ~${TURN_MS} ms of timed calls, one process computing at a time, so that a slow moment of this shared machine falls on every engine alike; median of the timed calls after warm-up (at least 5–7 calls, and as many more as fit in 1.5 s of the engine's own turns, up to 200; for (b) and (c) Receptive's forward and backward calls alternate, for the backward / forward ratio)`;

@@ -35,7 +35,8 @@ if (what === 'conv') {
         fwd: forward,
         dx: () => { kernel('Conv2DBackpropInput')(dy, w, info); },
         dw: () => { kernel('Conv2DBackpropFilter')(x, dy, info); },
-        bwd: () => { kernel('Conv2DBackpropInput')(dy, w, info); kernel('Conv2DBackpropFilter')(x, dy, info); },
+        // Both gradients as a training step takes them (conv2d's backward): one call, δ copied in once.
+        bwd: () => { kernel('Conv2DBackprop')(x, w, dy, info, { input: true, filter: true }); },
       }, { reps: 5 })
       : { fwd: await time(forward) };
     results[name] = { ...t, gflops: convFlops(c) / t.fwd.ms / 1e6, checksum: checksum(y!.data) };

@@ -30,6 +30,7 @@ for (const [label, f] of [
   ['grad input', () => kernel('Conv2DBackpropInput')(dy, w, info)],
   ['grad filter', () => kernel('Conv2DBackpropFilter')(x, dy, info)],
   ['input + filter', () => { kernel('Conv2DBackpropInput')(dy, w, info); kernel('Conv2DBackpropFilter')(x, dy, info); }],
+  ['both in one call', () => { kernel('Conv2DBackprop')(x, w, dy, info, { input: true, filter: true }); }],
 ] as const) {
   for (let i = 0; i < 5; i++) f();
   per.clear();

@@ -114,6 +114,11 @@ export interface KernelSignatures {
   Conv2DBackpropInput(dy: Tensor, w: Tensor, attrs: Conv2DInfo): Tensor;
   /** dL/dw of Conv2D: the correlation of the layer input x with dy. */
   Conv2DBackpropFilter(x: Tensor, dy: Tensor, attrs: Conv2DInfo): Tensor;
+  /**
+   * Both gradients of Conv2D in one call (what a training step needs), so a backend
+   * can share work on dy between them; a gradient not wanted is null.
+   */
+  Conv2DBackprop(x: Tensor, w: Tensor, dy: Tensor, attrs: Conv2DInfo, wants: { input: boolean; filter: boolean }): { dx: Tensor | null; dw: Tensor | null };
   /** Max pooling; also returns, per output, the flat index (within its H×W plane) of the chosen input. */
   MaxPool2D(x: Tensor, attrs: Pool2DInfo): { y: Tensor; argmax: Tensor };
   /** Route each dy to the input position that won the max (argmax from MaxPool2D). */

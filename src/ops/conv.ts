@@ -114,11 +114,10 @@ export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions = {}): Ten
   const info = conv2dInfo('conv2d', x, weight, opts);
   const bias = checkBias('conv2d', opts.bias, info.outChannels);
   const out = kernel('Conv2D')(x, weight, bias, info);
-  return record('conv2d', out, [x, weight, bias], (g) => [
-    x.requiresGrad ? kernel('Conv2DBackpropInput')(g, weight, info) : null,
-    weight.requiresGrad ? kernel('Conv2DBackpropFilter')(x, g, info) : null,
-    bias?.requiresGrad ? biasGrad(g) : null,
-  ]);
+  return record('conv2d', out, [x, weight, bias], (g) => {
+    const { dx, dw } = kernel('Conv2DBackprop')(x, weight, g, info, { input: x.requiresGrad, filter: weight.requiresGrad });
+    return [dx, dw, bias?.requiresGrad ? biasGrad(g) : null];
+  });
 }
 
 export interface Conv1dOptions {

@@ -291,6 +291,35 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
   }
 });
 
+test('Conv2DBackprop (both gradients from one copy of δ) equals the two gradient kernels, bit for bit', () => {
+  const cases: [number[], number[], NonNullable<Parameters<typeof conv2dInfo>[3]>][] = [
+    [[4, 3, 12, 12], [16, 3, 3, 3], { padding: 1 }], // few input channels: Z = Wᵀ·δ, then col2im
+    [[2, 20, 9, 11], [24, 10, 3, 2], { padding: [1, 0], stride: [2, 1], groups: 2 }], // phase-split input gradient
+    [[2, 32, 12, 12], [32, 32, 3, 3], { padding: 1 }], // Winograd for both gradients
+  ];
+  for (const [xs, wsh, opts] of cases) {
+    const x = rand(xs);
+    const w = rand(wsh);
+    const info = conv2dInfo('test', x, w, opts);
+    const dy = rand([xs[0], wsh[0], info.outH, info.outW]);
+    const dx = kernel('Conv2DBackpropInput')(dy, w, info);
+    const dw = kernel('Conv2DBackpropFilter')(x, dy, info);
+    const label = JSON.stringify([xs, wsh, opts]);
+    const both = kernel('Conv2DBackprop')(x, w, dy, info, { input: true, filter: true });
+    assert.deepEqual(both.dx!.data, dx.data, `input gradient ${label}`);
+    assert.deepEqual(both.dw!.data, dw.data, `filter gradient ${label}`);
+    const onlyX = kernel('Conv2DBackprop')(x, w, dy, info, { input: true, filter: false });
+    const onlyW = kernel('Conv2DBackprop')(x, w, dy, info, { input: false, filter: true });
+    assert.equal(onlyX.dw, null);
+    assert.equal(onlyW.dx, null);
+    assert.deepEqual(onlyX.dx!.data, dx.data, `input gradient alone ${label}`);
+    assert.deepEqual(onlyW.dw!.data, dw.data, `filter gradient alone ${label}`);
+    const r = ref(() => kernel('Conv2DBackprop')(x, w, dy, info, { input: true, filter: true }));
+    assertClose(both.dx!, r.dx!, tol((wsh[0] / (opts.groups ?? 1)) * wsh[2] * wsh[3]));
+    assertClose(both.dw!, r.dw!, tol(xs[0] * info.outH * info.outW));
+  }
+});
+
 test('packed weights are refreshed when the weight changes in place', () => {
   const x = rand([1, 3, 6, 6]);
   const w = rand([4, 3, 3, 3]);

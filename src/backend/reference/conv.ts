@@ -144,3 +144,8 @@ export const Conv2DBackpropFilter: KernelSignatures['Conv2DBackpropFilter'] = (x
   return dw;
 };
 
+/** Both gradients: the two kernels above, one after the other. */
+export const Conv2DBackprop: KernelSignatures['Conv2DBackprop'] = (x, w, dy, c, wants) => ({
+  dx: wants.input ? Conv2DBackpropInput(dy, w, c) : null,
+  dw: wants.filter ? Conv2DBackpropFilter(x, dy, c) : null,
+});

@@ -3,7 +3,7 @@ import type { Backend } from '../kernels.js';
 import { registerBackend, setBackend, listBackends } from '../registry.js';
 import { WasmRuntime, hasSimd } from './runtime.js';
 import {
-  AvgPool2D, AvgPool2DGrad, Conv2D, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
+  AvgPool2D, AvgPool2DGrad, Conv2D, Conv2DBackprop, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
 } from './kernels.js';
 import { Binary, Reduce, Unary } from './elementwise.js';
 import { ChannelAffine, ChannelDots, ChannelMoments, LocalResponseNorm, LocalResponseNormGrad } from './norm.js';
@@ -23,7 +23,7 @@ let pendingThreads: number | null = null;
 export const wasmBackend: Backend = {
   name: 'wasm',
   kernels: {
-    Unary, Binary, Reduce, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad,
+    Unary, Binary, Reduce, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Conv2DBackprop, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad,
     ChannelMoments, ChannelDots, ChannelAffine, LocalResponseNorm, LocalResponseNormGrad,
   },
   async init() {
