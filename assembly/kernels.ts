@@ -169,16 +169,19 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
           }
         }
         const fast = valid == 8 && (dense || (cs == 1 && col + 8 <= outW));
-        if (fast && first && last && !direct && (M & 3) == 0) {
-          // The common case in one tight loop (a whole reduction, full panels, a
-          // plain destination): the general loop below spends ~15% of a 27-tap
-          // layer's time around its multiply-adds, re-reading its flags.
+        let pFrom = pb * PB; // the first panel for the general loop below
+        if (fast && first && last && !direct) {
+          // The common case in one tight loop (a whole reduction, panels of 4 full
+          // rows, a plain destination): the general loop below spends ~15% of a
+          // 27-tap layer's time around its multiply-adds, re-reading its flags.
+          // A last panel of 1-3 rows is left to the general loop.
+          let pFull = M >> 2; if (pFull > p1) pFull = p1;
           const step = <usize>dPm << 2;
           let yp = Yb + ((<usize>(pb * PB * 4) * dPm + (dense ? <usize>v0 : <usize>(r0 + row * rs) * dR + c0 + col)) << 2);
           let ap = Ab + ((<usize>(pb * PB) * K) << 4);
           let bb = bias + (<usize>(g * M + pb * PB * 4) << 2);
           const be = bt + (<usize>kn << 5);
-          for (let p = pb * PB; p < p1; p++) {
+          for (let p = pb * PB; p < pFull; p++) {
             let c00 = f32x4.splat(0), c10 = c00, c20 = c00, c30 = c00;
             if (bias != 0) {
               c00 = v128.load32_splat(bb); c10 = v128.load32_splat(bb, 4);
@@ -205,9 +208,9 @@ export function gemm(a: usize, tid: i32, nth: i32): void {
             yp += step << 2;
             bb += 16;
           }
-          continue;
+          if (pFull > pFrom) pFrom = pFull;
         }
-        for (let p = pb * PB; p < p1; p++) {
+        for (let p = pFrom; p < p1; p++) {
           const m0 = p << 2;
           const pp = part + (<usize>((tt - t0) * PB + p - pb * PB) << 7);
           let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
