@@ -90,7 +90,7 @@ export function out(p: number, n: number, shape: readonly number[]): Tensor {
 
 /**
  * Floats of result computed per chunk (1 MB). A large result (conv (b): 8 MB) is
- * computed a few images at a time into one heap block and copied out after each
+ * computed a few images at a time into a heap block and copied out after each
  * chunk, while the block is still in cache: the kernels write to cached lines and
  * the copy reads them, instead of both streaming the whole result through memory.
  * Measured on conv (b) (bench/tools/conv-split.ts): 4.51 -> 4.26 ms on 1 thread,

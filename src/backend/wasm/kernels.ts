@@ -135,12 +135,6 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
   }
 };
 
-/**
- * Input gradient as a gather, split by the stride phase of each input pixel: the
- * pixels (rh + sH·a, rw + sW·b) receive δ only through the taps with
- * (rh + padTop − kh·dH) divisible by sH (same for w), so each phase is a dense
- * stride-1 correlation of the zero-padded δ with a subset of the kernel taps.
- */
 export const Conv2DBackpropInput: KernelSignatures['Conv2DBackpropInput'] = (dy, w, c) => {
   if (!isF32(dy, w)) return ref.Conv2DBackpropInput(dy, w, c);
   return inArena((ar) => inputGrad(ar, dyIn(ar, dy), w, c));
@@ -182,6 +176,13 @@ function inArena<T>(f: (ar: Arena) => T): T {
   }
 }
 
+/**
+ * Input gradient: Winograd where it pays, col2im for few input channels, else a
+ * gather split by the stride phase of each input pixel: the pixels
+ * (rh + sH·a, rw + sW·b) receive δ only through the taps with
+ * (rh + padTop − kh·dH) divisible by sH (same for w), so each phase is a dense
+ * stride-1 correlation of the zero-padded δ with a subset of the kernel taps.
+ */
 function inputGrad(ar: Arena, putDy: DyPut, w: Tensor, c: Conv2DInfo): Tensor {
   const wg = inputGradShape(c);
   if (useWinograd(c, wg)) return winogradConv(ar, putDy(0), wg, winogradWeights(w, true), 0, [c.batch, c.inChannels, c.inH, c.inW]);
