@@ -40,10 +40,10 @@ const rng = new RNG(1);
 const lenet = which === 'lenet';
 const B = lenet ? 64 : 32;
 const model = lenet ? new LeNet5({ rng }) : new Sequential(
-  new Conv2d({ inChannels: 3, outChannels: 32, kernelSize: 3, padding: 1 }), new BatchNorm2d(32), new ReLU(),
-  new Conv2d({ inChannels: 32, outChannels: 32, kernelSize: 3, padding: 1 }), new BatchNorm2d(32), new ReLU(), new MaxPool2d(2),
-  new Conv2d({ inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1 }), new BatchNorm2d(64), new ReLU(), new LocalResponseNorm(5), new MaxPool2d(2),
-  new Flatten(), new Linear(64 * 8 * 8, 256), new ReLU(), new Dropout(0.5), new Linear(256, 10),
+  new Conv2d({ inChannels: 3, outChannels: 32, kernelSize: 3, padding: 1 }), new BatchNorm2d({ numFeatures: 32 }), new ReLU(),
+  new Conv2d({ inChannels: 32, outChannels: 32, kernelSize: 3, padding: 1 }), new BatchNorm2d({ numFeatures: 32 }), new ReLU(), new MaxPool2d({ kernelSize: 2 }),
+  new Conv2d({ inChannels: 32, outChannels: 64, kernelSize: 3, padding: 1 }), new BatchNorm2d({ numFeatures: 64 }), new ReLU(), new LocalResponseNorm({ size: 5 }), new MaxPool2d({ kernelSize: 2 }),
+  new Flatten(), new Linear({ inFeatures: 64 * 8 * 8, outFeatures: 256 }), new ReLU(), new Dropout({ p: 0.5 }), new Linear({ inFeatures: 256, outFeatures: 10 }),
 );
 const opt = new Adam(model.parameters(), { lr: 1e-3 });
 const x = randn(lenet ? [B, 1, 28, 28] : [B, 3, 32, 32], { rng });

@@ -33,7 +33,7 @@ export class LeNet5 extends Module {
     this.config = { variant, inChannels, numClasses };
     const rng = config.rng;
     const act = () => (variant === 'modern' ? new ReLU() : new Tanh());
-    const pool = () => (variant === 'modern' ? new MaxPool2d(2) : new AvgPool2d(2));
+    const pool = () => (variant === 'modern' ? new MaxPool2d({ kernelSize: 2 }) : new AvgPool2d({ kernelSize: 2 }));
     this.features = this.registerModule(
       'features',
       new Sequential(
@@ -47,7 +47,7 @@ export class LeNet5 extends Module {
     );
     this.classifier = this.registerModule(
       'classifier',
-      new Sequential(new Flatten(), new Linear(16 * 5 * 5, 120, { rng }), act(), new Linear(120, 84, { rng }), act(), new Linear(84, numClasses, { rng })),
+      new Sequential(new Flatten(), new Linear({ inFeatures: 16 * 5 * 5, outFeatures: 120, rng }), act(), new Linear({ inFeatures: 120, outFeatures: 84, rng }), act(), new Linear({ inFeatures: 84, outFeatures: numClasses, rng })),
     );
   }
   forward(x: Tensor): Tensor {

@@ -1,5 +1,11 @@
-import { ArgumentError, ReceptiveError, ShapeError, Tensor, formatShape } from '../tensor/index.js';
+import { ArgumentError, ReceptiveError, ShapeError, Tensor, allocate, type DType } from '../tensor/index.js';
 import { noGrad } from '../autograd/index.js';
+import { enterModule, exitModule } from '../autograd/trace.js';
+import { StateDictError, type LoadStateDictOptions, checkStateDict, remapKeys } from './state-dict.js';
+import { callStack, currentPath, flatTensors, runHooks, type ForwardHook, type ForwardPreHook, type HookHandle, GLOBAL_HOOKS, addHook } from './hooks.js';
+
+export { StateDictError, type LoadStateDictOptions } from './state-dict.js';
+export { registerModuleForwardHook, registerModuleForwardPreHook, type ForwardHook, type ForwardPreHook, type HookHandle } from './hooks.js';
 
 /** A learnable tensor: a Tensor with requiresGrad set, registered on a Module. */
 export type Parameter = Tensor;
@@ -9,139 +15,230 @@ export function parameter(t: Tensor): Parameter {
   return t;
 }
 
-/** Raised by loadStateDict, listing every missing, unexpected and mis-shaped key at once. */
-export class StateDictError extends ReceptiveError {
-  constructor(
-    readonly missing: string[],
-    readonly unexpected: string[],
-    readonly misShaped: { key: string; expected: number[]; got: number[] }[],
-  ) {
-    const parts: string[] = [];
-    if (missing.length) parts.push(`missing keys: ${missing.join(', ')}`);
-    if (unexpected.length) parts.push(`unexpected keys: ${unexpected.join(', ')}`);
-    if (misShaped.length) parts.push(`mis-shaped: ${misShaped.map((m) => `${m.key} expected ${formatShape(m.expected)} got ${formatShape(m.got)}`).join('; ')}`);
-    super(`loadStateDict: ${parts.join('; ')}`);
-  }
-}
+/** What a module may take and return: GoogLeNet's auxiliary heads and detection heads return several tensors. */
+export type ModuleValue = Tensor | Tensor[] | { [name: string]: Tensor };
 
-/** What `summary` records for each module call. */
-export interface CallRecord {
-  module: Module;
-  path: string;
-  output: readonly number[];
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = Module<any[], any>;
 
-let recorder: CallRecord[] | null = null;
+/** Internal state, kept off the object so that its own enumerable properties are exactly its fields and children. */
+const STATES = new WeakMap<object, ModuleState>();
+const st = (m: object): ModuleState => STATES.get(m)!;
+/** Marks an error already prefixed with the module it came from. */
+const ANNOTATED = Symbol('receptive.annotated');
 
-/** Run fn and return every module call it made, in order (used by summary). */
-export function recordCalls<T>(fn: () => T): { result: T; calls: CallRecord[] } {
-  const prev = recorder;
-  recorder = [];
-  try {
-    const result = fn();
-    return { result, calls: recorder };
-  } finally {
-    recorder = prev;
-  }
+interface ModuleState {
+  params: Map<string, Parameter | null>;
+  buffers: Map<string, Tensor | null>;
+  parent: AnyModule | null;
+  nameInParent: string;
+  preHooks: Map<number, ForwardPreHook>;
+  hooks: Map<number, ForwardHook>;
+  frozen: boolean;
 }
 
 /**
- * The base of every layer and model, as torch.nn.Module: registered parameters,
- * buffers and children; train/eval mode; state dicts with dotted paths.
+ * The base of every layer and model, as torch.nn.Module: parameters, buffers and
+ * children by name; train/eval mode; hooks; state dicts with dotted paths.
+ *
+ * Children are the module's own properties whose value is a Module: assigning
+ * `model.fc = new Linear({ inFeatures: 512, outFeatures: 10 })` replaces the child
+ * for forward, parameters() and stateDict() at once (there is no second list to
+ * keep in step). Parameters and buffers are registered by name and read and
+ * written through properties of the same name.
  */
-export abstract class Module {
+export abstract class Module<I extends unknown[] = [Tensor], O = Tensor> {
+  /** A stable type name (class names do not survive minification); subclasses set their own. */
+  static readonly typeName?: string;
   training = true;
-  private readonly params = new Map<string, Parameter | null>();
-  private readonly buffers = new Map<string, Tensor | null>();
-  private readonly children = new Map<string, Module>();
-  private parentRef: Module | null = null;
-  private nameInParent = '';
 
-  /** The computation; call the module with `m.call(x)` so that hooks and error context apply. */
-  abstract forward(...inputs: Tensor[]): Tensor;
+  constructor() {
+    const state: ModuleState = { params: new Map(), buffers: new Map(), parent: null, nameInParent: '', preHooks: new Map(), hooks: new Map(), frozen: false };
+    STATES.set(this, state);
+  }
 
-  /** Short description of the constructor arguments, for toString. */
+  /** The computation; call the module with `m.call(x)` so that hooks, tracing and error context apply. */
+  abstract forward(...inputs: I): O;
+
+  /** Short description of the configuration, for toString. */
   protected extraRepr(): string {
     return '';
   }
 
-  call(...inputs: Tensor[]): Tensor {
-    inputs.forEach((x, i) => {
-      if (!(x instanceof Tensor)) throw new ArgumentError(this.label(), `input ${i} must be a Tensor, got ${typeof x}`);
-    });
-    const out = this.forward(...inputs);
-    if (recorder) recorder.push({ module: this, path: this.path, output: out.shape });
-    return out;
+  /** The layer's configuration as JSON-safe values, enough to rebuild it (see moduleToJSON). */
+  toConfig(): Record<string, unknown> {
+    return {};
   }
 
-  /** Dotted path from the root module ('' for the root itself). */
+  /** The class's typeName, or its constructor name for user classes that set none. */
+  get typeName(): string {
+    const c = this.constructor as { typeName?: string; name: string };
+    return Object.hasOwn(c, 'typeName') && c.typeName ? c.typeName : c.name;
+  }
+
+  call(...inputs: I): O {
+    inputs.forEach((x, i) => {
+      if (!isModuleValue(x)) throw new ArgumentError(this.label(), `input ${i} must be a Tensor, an array of Tensors or an object of Tensors, got ${x === null ? 'null' : typeof x}`);
+    });
+    const path = callStack.length ? currentPath(this) : this.path;
+    callStack.push({ module: this, path });
+    let entered = false;
+    let outputs: Tensor[] = [];
+    try {
+      const args = runHooks.pre(this, GLOBAL_HOOKS.pre, st(this).preHooks, inputs) as I;
+      enterModule(this, path, this.typeName, flatTensors(args));
+      entered = true;
+      const out = runHooks.post(this, GLOBAL_HOOKS.post, st(this).hooks, args, this.forward(...args)) as O;
+      outputs = flatTensors(out);
+      return out;
+    } catch (e) {
+      throw annotate(e, `${this.typeName} "${path || '(root)'}"`);
+    } finally {
+      callStack.pop();
+      if (entered) exitModule(outputs);
+    }
+  }
+
+  /** Eval mode, no gradient recording, the previous mode restored afterwards: inference in one call. */
+  predict(...inputs: I): O {
+    const modes = this.namedModules().map(([, m]) => [m, m.training] as const);
+    this.eval();
+    try {
+      return noGrad(() => this.call(...inputs));
+    } finally {
+      for (const [m, t] of modes) m.training = t;
+    }
+  }
+
+  registerForwardPreHook(hook: ForwardPreHook): HookHandle {
+    return addHook(st(this).preHooks, hook);
+  }
+
+  /** hook(module, inputs, output) runs after forward; a returned value replaces the output. */
+  registerForwardHook(hook: ForwardHook): HookHandle {
+    return addHook(st(this).hooks, hook);
+  }
+
+  /** Dotted path from the root module ('' for the root), through the first parent that registered it. */
   get path(): string {
-    if (!this.parentRef) return '';
-    const p = this.parentRef.path;
-    return p ? `${p}.${this.nameInParent}` : this.nameInParent;
+    const s = st(this);
+    if (!s.parent) return '';
+    const p = s.parent.path;
+    return p ? `${p}.${s.nameInParent}` : s.nameInParent;
   }
 
   /** `Conv2d "features.3"`: the type and path, for error messages. */
   label(): string {
-    return `${this.constructor.name} "${this.path || '(root)'}"`;
+    return `${this.typeName} "${(callStack.length ? currentPath(this) : this.path) || '(root)'}"`;
   }
 
-  /** Throw a ShapeError naming this layer if x does not match the pattern (null = any size). */
+  /** Throw a ShapeError naming this layer if x does not match the pattern (strings = any size). */
   protected expectShape(x: Tensor, pattern: readonly (number | string)[], input = 0): void {
     const ok = x.rank === pattern.length && pattern.every((p, i) => typeof p === 'string' || p === x.shape[i]);
-    if (!ok) throw new ShapeError(`${this.label()} input ${input}`, `[${pattern.join(', ')}]`, x.shape);
+    if (!ok) throw markAnnotated(new ShapeError(`${this.label()} input ${input}`, `[${pattern.join(', ')}]`, x.shape));
   }
 
   registerParameter(name: string, t: Tensor | null): Parameter | null {
+    if (t !== null && !(t instanceof Tensor)) throw new ArgumentError(this.label(), `parameter "${name}" must be a Tensor or null`);
     if (t) parameter(t);
-    this.params.set(name, t);
+    this.defineSlot(name, st(this).params, 'parameter');
+    st(this).params.set(name, t);
     return t;
   }
 
   registerBuffer(name: string, t: Tensor | null): Tensor | null {
-    this.buffers.set(name, t);
+    if (t !== null && !(t instanceof Tensor)) throw new ArgumentError(this.label(), `buffer "${name}" must be a Tensor or null`);
+    this.defineSlot(name, st(this).buffers, 'buffer');
+    st(this).buffers.set(name, t);
     return t;
   }
 
-  registerModule<M extends Module>(name: string, m: M): M {
+  /** Same as assigning `this[name] = m`; returns m. */
+  registerModule<M extends AnyModule>(name: string, m: M): M {
     if (!(m instanceof Module)) throw new ArgumentError(this.label(), `child "${name}" must be a Module`);
-    m.parentRef = this;
-    m.nameInParent = name;
-    this.children.set(name, m);
+    if (st(this).params.has(name) || st(this).buffers.has(name)) throw new ArgumentError(this.label(), `"${name}" is already a parameter or buffer`);
+    Object.defineProperty(this, name, { value: m, enumerable: true, writable: true, configurable: true });
+    adopt(this, name, m);
     return m;
   }
 
+  /** A property that reads and writes the registered tensor, so `conv.weight = t` and stateDict() agree. */
+  private defineSlot(name: string, map: Map<string, Tensor | null>, kind: string): void {
+    if (map.has(name)) return;
+    const label = () => this.label();
+    Object.defineProperty(this, name, {
+      enumerable: false,
+      configurable: true,
+      get: () => map.get(name) ?? null,
+      set: (v: unknown) => {
+        if (v !== null && !(v instanceof Tensor)) throw new ArgumentError(label(), `${kind} "${name}" must be a Tensor or null`);
+        if (v && kind === 'parameter') parameter(v);
+        map.set(name, v);
+      },
+    });
+  }
+
   getParameter(name: string): Parameter | null {
-    return this.params.get(name) ?? null;
+    return st(this).params.get(name) ?? null;
   }
 
   getBuffer(name: string): Tensor | null {
-    return this.buffers.get(name) ?? null;
+    return st(this).buffers.get(name) ?? null;
   }
 
-  /** Replace a registered buffer (batch-norm running stats are updated in place instead). */
+  /** Replace a registered buffer. */
   setBuffer(name: string, t: Tensor): void {
-    if (!this.buffers.has(name)) throw new ArgumentError(this.label(), `no buffer named "${name}"`);
-    this.buffers.set(name, t);
+    if (!st(this).buffers.has(name)) throw new ArgumentError(this.label(), `no buffer named "${name}"`);
+    st(this).buffers.set(name, t);
   }
 
-  namedChildren(): [string, Module][] {
-    return [...this.children];
-  }
-
-  /** Every module in the tree, depth-first, with its path (the root as ''). */
-  namedModules(prefix = ''): [string, Module][] {
-    const out: [string, Module][] = [[prefix, this]];
-    for (const [n, c] of this.children) out.push(...c.namedModules(prefix ? `${prefix}.${n}` : n));
-    return out;
-  }
-
-  namedParameters(): [string, Parameter][] {
-    const out: [string, Parameter][] = [];
-    for (const [p, m] of this.namedModules()) {
-      for (const [n, t] of m.params) if (t) out.push([p ? `${p}.${n}` : n, t]);
+  /** Direct children in definition order (own properties holding a Module). */
+  namedChildren(): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [];
+    for (const k of Object.keys(this)) {
+      const v = (this as unknown as Record<string, unknown>)[k];
+      if (v instanceof Module) {
+        adopt(this, k, v);
+        out.push([k, v]);
+      }
     }
     return out;
+  }
+
+  children(): AnyModule[] {
+    return this.namedChildren().map(([, m]) => m);
+  }
+
+  /** Every module in the tree, depth-first, with its path (the root as ''); a shared module is listed once. */
+  namedModules(prefix = ''): [string, AnyModule][] {
+    const out: [string, AnyModule][] = [];
+    const seen = new Set<AnyModule>();
+    const visit = (m: AnyModule, p: string) => {
+      if (seen.has(m)) return;
+      seen.add(m);
+      out.push([p, m]);
+      for (const [n, c] of m.namedChildren()) visit(c, p ? `${p}.${n}` : n);
+    };
+    visit(this, prefix);
+    return out;
+  }
+
+  modules(): AnyModule[] {
+    return this.namedModules().map(([, m]) => m);
+  }
+
+  /** Own parameters by name (not the children's), registered order. */
+  ownParameters(): [string, Parameter][] {
+    return [...st(this).params].filter((e): e is [string, Parameter] => e[1] !== null);
+  }
+
+  ownBuffers(): [string, Tensor][] {
+    return [...st(this).buffers].filter((e): e is [string, Tensor] => e[1] !== null);
+  }
+
+  /** Every parameter with its dotted path; a tensor shared by two modules is listed once. */
+  namedParameters(): [string, Parameter][] {
+    return collect(this, (m) => m.ownParameters());
   }
 
   parameters(): Parameter[] {
@@ -149,16 +246,12 @@ export abstract class Module {
   }
 
   namedBuffers(): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const [p, m] of this.namedModules()) {
-      for (const [n, t] of m.buffers) if (t) out.push([p ? `${p}.${n}` : n, t]);
-    }
-    return out;
+    return collect(this, (m) => m.ownBuffers());
   }
 
-  /** Set training mode here and in every child (dropout, batch norm). */
+  /** Set training mode here and in every child (dropout, batch norm); frozen modules stay in eval mode. */
   train(mode = true): this {
-    for (const [, m] of this.namedModules()) m.training = mode;
+    for (const [, m] of this.namedModules()) m.training = mode && !st(m).frozen;
     return this;
   }
 
@@ -166,9 +259,50 @@ export abstract class Module {
     return this.train(false);
   }
 
+  /**
+   * Fine-tuning: no parameter here or below takes gradients, and this subtree stays
+   * in eval mode (batch-norm statistics are not updated) whatever train() is called on.
+   */
+  freeze(): this {
+    for (const [, m] of this.namedModules()) {
+      st(m).frozen = true;
+      m.training = false;
+      for (const [, p] of m.ownParameters()) p.requiresGrad = false;
+    }
+    return this;
+  }
+
+  unfreeze(): this {
+    for (const [, m] of this.namedModules()) {
+      st(m).frozen = false;
+      for (const [, p] of m.ownParameters()) p.requiresGrad = true;
+    }
+    return this;
+  }
+
+  get frozen(): boolean {
+    return st(this).frozen;
+  }
+
+  /** Convert every parameter and buffer (int32 buffers excepted) to dtype, in place; build optimisers after this. */
+  to(dtype: DType): this {
+    if (dtype !== 'float32' && dtype !== 'float64') throw new ArgumentError(this.label(), `to() takes 'float32' or 'float64', got ${String(dtype)}`);
+    for (const [, m] of this.namedModules()) {
+      for (const map of [st(m).params, st(m).buffers]) {
+        for (const [n, t] of map) {
+          if (!t || t.dtype === dtype || t.dtype === 'int32') continue;
+          const data = allocate(dtype, t.size);
+          data.set(t.data);
+          map.set(n, new Tensor(data, t.shape, t.requiresGrad));
+        }
+      }
+    }
+    return this;
+  }
+
   /** Call fn on every module, children first (as PyTorch's apply), e.g. to initialise weights. */
-  apply(fn: (m: Module) => void): this {
-    for (const [, c] of this.children) c.apply(fn);
+  apply(fn: (m: AnyModule) => void): this {
+    for (const [, c] of this.namedChildren()) c.apply(fn);
     fn(this);
     return this;
   }
@@ -177,60 +311,85 @@ export abstract class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Parameters and buffers by dotted path. The tensors are the live ones, not copies. */
+  /**
+   * Parameters and buffers by dotted path, in PyTorch's order (each module's own
+   * parameters, then its buffers, then its children). The tensors are the live ones.
+   */
   stateDict(): Record<string, Tensor> {
     const sd: Record<string, Tensor> = {};
-    for (const [k, t] of this.namedParameters()) sd[k] = t;
-    for (const [k, t] of this.namedBuffers()) sd[k] = t;
+    for (const [k, t] of collect(this, (m) => [...m.ownParameters(), ...m.ownBuffers()])) sd[k] = t;
     return sd;
   }
 
   /**
-   * Copy values from a state dict. Everything is checked before anything is
-   * written, so a refused dict leaves the module exactly as it was.
+   * Copy values from a state dict (a PyTorch state_dict saved as safetensors loads
+   * as it is). Everything is checked before anything is written, so a refused dict
+   * leaves the module exactly as it was. `remap` renames the incoming keys first.
    */
-  loadStateDict(sd: Record<string, Tensor>, strict = true): void {
+  loadStateDict(sd: Record<string, Tensor>, opts: boolean | LoadStateDictOptions = true): { missing: string[]; unexpected: string[] } {
+    const o: LoadStateDictOptions = typeof opts === 'boolean' ? { strict: opts } : opts;
+    const incoming = o.remap ? remapKeys(sd, o.remap) : sd;
     const own = this.stateDict();
-    const missing = Object.keys(own).filter((k) => !(k in sd));
-    const unexpected = Object.keys(sd).filter((k) => !(k in own));
-    const misShaped = Object.keys(own)
-      .filter((k) => k in sd && (!(sd[k] instanceof Tensor) || formatShape(sd[k].shape) !== formatShape(own[k].shape)))
-      .map((k) => ({ key: k, expected: [...own[k].shape], got: sd[k] instanceof Tensor ? [...sd[k].shape] : [] }));
-    if (misShaped.length || (strict && (missing.length || unexpected.length))) throw new StateDictError(missing, unexpected, misShaped);
+    const report = checkStateDict(own, incoming, o.strict ?? true);
     noGrad(() => {
       for (const k of Object.keys(own)) {
-        if (!(k in sd)) continue;
-        own[k].data.set(sd[k].data);
+        if (!(k in incoming)) continue;
+        own[k].data.set(incoming[k].data);
         own[k].markModified();
       }
     });
+    return report;
   }
 
   toString(): string {
     const extra = this.extraRepr();
-    if (this.children.size === 0) return `${this.constructor.name}(${extra})`;
-    const lines = [...this.children].map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`);
-    return `${this.constructor.name}(${extra}\n${lines.join('\n')}\n)`;
+    const kids = this.namedChildren();
+    if (kids.length === 0) return `${this.typeName}(${extra})`;
+    const lines = kids.map(([n, c]) => `  (${n}): ${c.toString().split('\n').join('\n  ')}`);
+    return `${this.typeName}(${extra}\n${lines.join('\n')}\n)`;
   }
 }
 
-/** Children applied in order; children are named '0', '1', … */
-export class Sequential extends Module {
-  readonly layers: Module[];
-  constructor(...layers: Module[]) {
-    super();
-    this.layers = layers;
-    layers.forEach((l, i) => this.registerModule(String(i), l));
-  }
-  forward(x: Tensor): Tensor {
-    for (const l of this.layers) x = l.call(x);
-    return x;
+function adopt(parent: AnyModule, name: string, child: AnyModule): void {
+  const s = st(child);
+  if (!s.parent) {
+    s.parent = parent;
+    s.nameInParent = name;
+  } else if (s.parent === parent && s.nameInParent !== name && !(s.nameInParent in parent)) {
+    s.nameInParent = name;
   }
 }
 
-/** Returns its input: stands where an architecture has an optional layer. */
-export class Identity extends Module {
-  forward(x: Tensor): Tensor {
-    return x;
+function collect<T>(root: AnyModule, own: (m: AnyModule) => [string, T][]): [string, T][] {
+  const out: [string, T][] = [];
+  const seen = new Set<T>();
+  for (const [p, m] of root.namedModules()) {
+    for (const [n, t] of own(m)) {
+      if (seen.has(t)) continue;
+      seen.add(t);
+      out.push([p ? `${p}.${n}` : n, t]);
+    }
   }
+  return out;
+}
+
+function isModuleValue(x: unknown): boolean {
+  if (x instanceof Tensor) return true;
+  if (Array.isArray(x)) return x.every((v) => v instanceof Tensor);
+  if (x !== null && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) return Object.values(x).every((v) => v instanceof Tensor);
+  return false;
+}
+
+function markAnnotated<E extends Error>(e: E): E {
+  (e as unknown as Record<symbol, boolean>)[ANNOTATED] = true;
+  return e;
+}
+
+/** Prefix a library error with the module it was raised in (once: the innermost module names it). */
+function annotate(e: unknown, where: string): unknown {
+  if (!(e instanceof ReceptiveError) || (e as unknown as Record<symbol, boolean>)[ANNOTATED]) return e;
+  const old = e.message;
+  e.message = `${where}: ${old}`;
+  if (e.stack?.startsWith(`${e.name}: ${old}`)) e.stack = `${e.name}: ${e.message}${e.stack.slice(e.name.length + 2 + old.length)}`;
+  return markAnnotated(e);
 }

@@ -1,6 +1,7 @@
 import { ArgumentError, zeros, type DType, type Tensor } from '../tensor/index.js';
 import { noGrad } from '../autograd/index.js';
-import { Module, recordCalls } from './module.js';
+import { trace } from '../autograd/trace.js';
+import { Module, type AnyModule } from './module.js';
 
 export interface SummaryRow {
   path: string;
@@ -25,7 +26,7 @@ export interface ModelSummary {
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4 };
 
-function ownParams(m: Module): { count: number; trainable: boolean } {
+function ownParams(m: AnyModule): { count: number; trainable: boolean } {
   let count = 0;
   let trainable = true;
   for (const [name, t] of m.namedParameters()) {
@@ -41,14 +42,14 @@ function ownParams(m: Module): { count: number; trainable: boolean } {
  * its output shape and parameter count, then totals. It runs one real forward
  * pass (without recording gradients) on zeros of `inputShape`.
  */
-export function summary(model: Module, inputShape: readonly number[], opts: { dtype?: DType } = {}): ModelSummary {
+export function summary(model: AnyModule, inputShape: readonly number[], opts: { dtype?: DType } = {}): ModelSummary {
   if (!(model instanceof Module)) throw new ArgumentError('summary', 'model must be a Module');
   const dtype = opts.dtype ?? 'float32';
   const wasTraining = model.training;
   model.eval();
   let calls;
   try {
-    ({ calls } = recordCalls(() => noGrad(() => model.call(zeros(inputShape, { dtype })))));
+    calls = trace(() => noGrad(() => model.call(zeros(inputShape, { dtype })))).calls.map((c) => ({ module: c.module as AnyModule, path: c.path, output: c.outputs[0]?.shape ?? [] }));
   } finally {
     model.train(wasTraining);
   }
@@ -61,7 +62,7 @@ export function summary(model: Module, inputShape: readonly number[], opts: { dt
     seen.add(c.module);
     rows.push({
       path: c.path || '(root)',
-      type: c.module.constructor.name,
+      type: c.module.typeName,
       depth: c.path ? c.path.split('.').length : 0,
       outputShape: [...c.output],
       params: own.count,
@@ -82,7 +83,7 @@ export function summary(model: Module, inputShape: readonly number[], opts: { dt
     activationBytes,
     paramBytes,
     inputShape: [...inputShape],
-    toString: () => renderSummary(result, model.constructor.name),
+    toString: () => renderSummary(result, model.typeName),
   };
   return result;
 }

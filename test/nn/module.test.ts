@@ -7,13 +7,14 @@ import { assertClose, assertThrowsWith } from '../helpers.js';
 
 function small() {
   const rng = new RNG(3);
-  return new Sequential(new Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, rng }), new BatchNorm2d(4), new ReLU(), new Flatten(), new Linear(4 * 4 * 4, 2, { rng }));
+  return new Sequential(new Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, rng }), new BatchNorm2d({ numFeatures: 4 }), new ReLU(), new Flatten(), new Linear({ inFeatures: 4 * 4 * 4, outFeatures: 2, rng }));
 }
 
 test('namedParameters and stateDict use dotted paths in registration order', () => {
   const m = small();
   assert.deepEqual(m.namedParameters().map(([n]) => n), ['0.weight', '0.bias', '1.weight', '1.bias', '4.weight', '4.bias']);
-  assert.deepEqual(Object.keys(m.stateDict()), ['0.weight', '0.bias', '1.weight', '1.bias', '4.weight', '4.bias', '1.runningMean', '1.runningVar']);
+  // PyTorch's order: each module's parameters, then its buffers, then its children; BatchNorm's buffers under torch's names.
+  assert.deepEqual(Object.keys(m.stateDict()), ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked', '4.weight', '4.bias']);
   const lenet = new LeNet5();
   assert.deepEqual(lenet.namedParameters().map(([n]) => n).slice(0, 3), ['features.0.weight', 'features.0.bias', 'features.3.weight']);
 });
@@ -62,8 +63,8 @@ test('toString shows the tree with constructor arguments', () => {
 
 test('dropout is identity in eval mode and seeded in training', () => {
   const x = randn([4, 100], { rng: new RNG(1) });
-  const d1 = new Dropout(0.5, new RNG(9));
-  const d2 = new Dropout(0.5, new RNG(9));
+  const d1 = new Dropout({ p: 0.5, rng: new RNG(9) });
+  const d2 = new Dropout({ p: 0.5, rng: new RNG(9) });
   assert.deepEqual(d1.call(x).data, d2.call(x).data);
   d1.eval();
   assert.deepEqual(d1.call(x).data, x.data);
@@ -84,7 +85,7 @@ test('initialisers: fan-in/out and the spread of He and Glorot draws', () => {
 });
 
 test('Linear and Conv2d default init is U(±1/√fanIn), as PyTorch', () => {
-  const l = new Linear(50, 10, { rng: new RNG(2) });
+  const l = new Linear({ inFeatures: 50, outFeatures: 10, rng: new RNG(2) });
   const b = 1 / Math.sqrt(50);
   assert.ok(l.weight.data.every((x) => Math.abs(x) <= b) && l.bias!.data.every((x) => Math.abs(x) <= b));
   assert.ok(Math.max(...l.weight.data) > 0.9 * b);
@@ -92,7 +93,7 @@ test('Linear and Conv2d default init is U(±1/√fanIn), as PyTorch', () => {
 
 test('a user Module with registered children trains through autograd', () => {
   class Tiny extends Module {
-    fc = this.registerModule('fc', new Linear(2, 1, { rng: new RNG(1) }));
+    fc = this.registerModule('fc', new Linear({ inFeatures: 2, outFeatures: 1, rng: new RNG(1) }));
     forward(x: Tensor) {
       return this.fc.call(x);
     }
@@ -102,12 +103,12 @@ test('a user Module with registered children trains through autograd', () => {
   y.sum().backward();
   assertClose(m.fc.weight.grad!, [1, 2]);
   assertClose(m.fc.bias!.grad!, [1]);
-  assert.equal(new MaxPool2d(2).path, '');
+  assert.equal(new MaxPool2d({ kernelSize: 2 }).path, '');
 });
 
 test('conv layers refuse bad channel counts and groups, naming the layer', () => {
   assertThrowsWith(() => new Conv2d({ inChannels: 0, outChannels: 4, kernelSize: 3 }), ArgumentError, 'Conv2d: inChannels must be a positive integer, got 0');
   assertThrowsWith(() => new Conv1d({ inChannels: 4, outChannels: 6, kernelSize: 3, groups: 4 }), ArgumentError, 'Conv1d: groups=4 must divide inChannels=4 and outChannels=6');
-  assertThrowsWith(() => new Conv1d({ inChannels: 4, outChannels: 4, kernelSize: 0 }), ArgumentError, 'Conv1d: kernelSize must be an integer');
+  assertThrowsWith(() => new Conv1d({ inChannels: 4, outChannels: 4, kernelSize: 0 }), ArgumentError, 'Conv1d: kernelSize must be a positive integer');
   assertThrowsWith(() => new ConvTranspose2d({ inChannels: 3, outChannels: 2.5, kernelSize: 2 }), ArgumentError, 'ConvTranspose2d: outChannels must be a positive integer, got 2.5');
 });

@@ -4,7 +4,7 @@ import { summary, Sequential, Flatten, Linear, Conv2d } from '../../src/nn/index
 import { LeNet5 } from '../../src/models/index.js';
 
 test('summary: a dense layer from 224x224x3 to 100 units has 15,052,800 weights (deck: CNN motivation)', () => {
-  const m = new Sequential(new Flatten(), new Linear(224 * 224 * 3, 100, { bias: false }));
+  const m = new Sequential(new Flatten(), new Linear({ inFeatures: 224 * 224 * 3, outFeatures: 100, bias: false }));
   const s = summary(m, [1, 3, 224, 224]);
   assert.equal(s.totalParams, 15_052_800);
   assert.match(s.toString(), /15,052,800/);

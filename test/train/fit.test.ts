@@ -24,7 +24,7 @@ class PoisonGrad extends Module {
 
 function setup(poisonAt = -1) {
   const rng = new RNG(1);
-  const model = new Sequential(new Linear(4, 8, { rng }), new ReLU(), new PoisonGrad(poisonAt), new Linear(8, 3, { rng }));
+  const model = new Sequential(new Linear({ inFeatures: 4, outFeatures: 8, rng }), new ReLU(), new PoisonGrad(poisonAt), new Linear({ inFeatures: 8, outFeatures: 3, rng }));
   const x = randn([64, 4], { rng });
   const y = randint(0, 3, [64], { rng });
   const loader = new DataLoader(new TensorDataset(x, y), { batchSize: 8, shuffle: true, seed: 2 });

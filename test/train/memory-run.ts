@@ -8,8 +8,8 @@ const gc = (globalThis as { gc?: () => void }).gc!;
 const steps = Number(process.argv[2] ?? 3000);
 const rng = new RNG(1);
 const model = new Sequential(
-  new Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1, rng }), new BatchNorm2d(4), new ReLU(), new MaxPool2d(2),
-  new Flatten(), new Linear(4 * 6 * 6, 10, { rng }),
+  new Conv2d({ inChannels: 1, outChannels: 4, kernelSize: 3, padding: 1, rng }), new BatchNorm2d({ numFeatures: 4 }), new ReLU(), new MaxPool2d({ kernelSize: 2 }),
+  new Flatten(), new Linear({ inFeatures: 4 * 6 * 6, outFeatures: 10, rng }),
 );
 const opt = new Adam(model.parameters());
 const x = randn([16, 1, 12, 12], { rng });

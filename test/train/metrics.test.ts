@@ -32,7 +32,7 @@ test('predictions, top-k and the confusion matrix by hand', () => {
 });
 
 test('evaluate: mean loss over samples, accuracy and top-k, in eval mode without a graph', () => {
-  const lin = new Linear(2, 3, { rng: new RNG(1) });
+  const lin = new Linear({ inFeatures: 2, outFeatures: 3, rng: new RNG(1) });
   const x = randn([10, 2], { rng: new RNG(2) });
   const y = randint(0, 3, [10], { rng: new RNG(3) });
   const r = evaluate(lin, new DataLoader(new TensorDataset(x, y), { batchSize: 4 }), CrossEntropyLoss(), { numClasses: 3, topK: [2] });
@@ -48,7 +48,7 @@ test('a user function of tensors is a loss: mean squared error by hand trains a 
   const x = randn([64, 3], { rng });
   const w = tensor([[1], [-2], [0.5]]);
   const y = x.matmul(w);
-  const model = new Linear(3, 1, { rng });
+  const model = new Linear({ inFeatures: 3, outFeatures: 1, rng });
   const myLoss = (p: Tensor, t: Tensor) => mean(square(sub(p, t)));
   fit({ model, optimizer: new SGD(model.parameters(), { lr: 0.1 }), loss: myLoss, train: new DataLoader(new TensorDataset(x, y), { batchSize: 16, seed: 1, shuffle: true }), epochs: 40 });
   assert.ok(model.weight.data.every((v, i) => Math.abs(v - [1, -2, 0.5][i]) < 1e-2), `learned ${[...model.weight.data]}`);
@@ -61,7 +61,7 @@ test('earlyStopping stops after `patience` epochs without a better validation lo
   // Random labels: validation loss on other random labels cannot keep improving.
   const vx = randn([32, 2], { rng });
   const vy = randint(0, 2, [32], { rng });
-  const model = new Linear(2, 2, { rng });
+  const model = new Linear({ inFeatures: 2, outFeatures: 2, rng });
   const res = fit({
     model, optimizer: new SGD(model.parameters(), { lr: 0.5 }), loss: CrossEntropyLoss(), numClasses: 2,
     train: new DataLoader(new TensorDataset(x, y), { batchSize: 32 }), val: new DataLoader(new TensorDataset(vx, vy), { batchSize: 32 }),

@@ -1,40 +1,66 @@
-import { ArgumentError, globalRNG, ones, zeros, type RNG, type Tensor } from '../../tensor/index.js';
+import { ArgumentError, globalRNG, ones, tensor, zeros, type RNG, type Tensor } from '../../tensor/index.js';
 import { batchNorm, dropout, interpolate, localResponseNorm } from '../../ops/index.js';
+import { pair } from '../../ops/util.js';
 import { Module, type Parameter } from '../module.js';
+import { jsonConfig, layerConfig, optionalBool, optionalNumber, positiveInt, type WithRNG } from './config.js';
 
 export interface BatchNormConfig {
+  numFeatures: number;
   eps?: number;
-  momentum?: number;
+  /** Weight of the new batch in the running statistics; null: a cumulative average over num_batches_tracked (PyTorch's None). */
+  momentum?: number | null;
   affine?: boolean;
   trackRunningStats?: boolean;
 }
 
-/** Batch normalisation over the channel axis 1; running statistics for eval mode are buffers. */
+const BN_KEYS = ['numFeatures', 'eps', 'momentum', 'affine', 'trackRunningStats'] as const;
+
+/**
+ * Batch normalisation over the channel axis 1. The running statistics for eval
+ * mode are buffers under PyTorch's names (running_mean, running_var,
+ * num_batches_tracked), so torchvision state dicts load as they are.
+ */
 abstract class BatchNormBase extends Module {
-  readonly weight: Parameter | null;
-  readonly bias: Parameter | null;
-  constructor(readonly numFeatures: number, readonly opts: BatchNormConfig = {}) {
+  readonly config: Readonly<BatchNormConfig>;
+  declare readonly weight: Parameter | null;
+  declare readonly bias: Parameter | null;
+  constructor(config: BatchNormConfig, ...rest: unknown[]) {
     super();
-    if (!Number.isInteger(numFeatures) || numFeatures < 1) throw new ArgumentError(this.constructor.name, `numFeatures must be a positive integer, got ${String(numFeatures)}`);
-    const affine = opts.affine ?? true;
-    this.weight = this.registerParameter('weight', affine ? ones([numFeatures]) : null);
-    this.bias = this.registerParameter('bias', affine ? zeros([numFeatures]) : null);
-    const track = opts.trackRunningStats ?? true;
-    this.registerBuffer('runningMean', track ? zeros([numFeatures]) : null);
-    this.registerBuffer('runningVar', track ? ones([numFeatures]) : null);
+    const c = layerConfig<BatchNormConfig>(this.typeName, config, BN_KEYS, '{ numFeatures: 64 }', rest[0]);
+    const n = positiveInt(this.typeName, 'numFeatures', c.numFeatures);
+    optionalNumber(this.typeName, 'eps', c.eps, (v) => v > 0, 'a number > 0');
+    if (c.momentum !== null) optionalNumber(this.typeName, 'momentum', c.momentum, (v) => v >= 0 && v <= 1, 'a number in [0, 1] or null');
+    optionalBool(this.typeName, 'affine', c.affine);
+    optionalBool(this.typeName, 'trackRunningStats', c.trackRunningStats);
+    this.config = { ...c };
+    const affine = c.affine ?? true;
+    this.registerParameter('weight', affine ? ones([n]) : null);
+    this.registerParameter('bias', affine ? zeros([n]) : null);
+    const track = c.trackRunningStats ?? true;
+    this.registerBuffer('running_mean', track ? zeros([n]) : null);
+    this.registerBuffer('running_var', track ? ones([n]) : null);
+    this.registerBuffer('num_batches_tracked', track ? tensor(0, { dtype: 'int32' }) : null);
+  }
+  get numFeatures(): number {
+    return this.config.numFeatures;
   }
   protected abstract pattern(x: Tensor): (number | string)[];
   forward(x: Tensor): Tensor {
     this.expectShape(x, this.pattern(x));
-    const rm = this.getBuffer('runningMean');
-    const rv = this.getBuffer('runningVar');
-    return batchNorm(x, rm, rv, {
-      weight: this.weight,
-      bias: this.bias,
-      training: this.training || rm === null,
-      momentum: this.opts.momentum ?? 0.1,
-      eps: this.opts.eps ?? 1e-5,
-    });
+    const rm = this.getBuffer('running_mean');
+    const rv = this.getBuffer('running_var');
+    const tracked = this.getBuffer('num_batches_tracked');
+    const training = this.training || rm === null;
+    let momentum = this.config.momentum ?? 0.1;
+    if (this.training && tracked) {
+      tracked.data[0]++;
+      tracked.markModified();
+      if (this.config.momentum === null) momentum = 1 / tracked.data[0];
+    }
+    return batchNorm(x, rm, rv, { weight: this.weight, bias: this.bias, training, momentum, eps: this.config.eps ?? 1e-5 });
+  }
+  override toConfig(): Record<string, unknown> {
+    return jsonConfig(this.config);
   }
   protected override extraRepr(): string {
     return `${this.numFeatures}`;
@@ -43,6 +69,7 @@ abstract class BatchNormBase extends Module {
 
 /** For [N, C] or [N, C, L] inputs (after dense or 1-D conv layers). */
 export class BatchNorm1d extends BatchNormBase {
+  static override readonly typeName = 'BatchNorm1d';
   protected pattern(x: Tensor): (number | string)[] {
     return x.rank === 3 ? ['N', this.numFeatures, 'L'] : ['N', this.numFeatures];
   }
@@ -50,35 +77,70 @@ export class BatchNorm1d extends BatchNormBase {
 
 /** For [N, C, H, W] feature maps. */
 export class BatchNorm2d extends BatchNormBase {
+  static override readonly typeName = 'BatchNorm2d';
   protected pattern(): (number | string)[] {
     return ['N', this.numFeatures, 'H', 'W'];
   }
 }
 
+export interface DropoutConfig extends WithRNG {
+  p?: number;
+}
+
 /** Inverted dropout: zeroes each value with probability p while training, identity in eval. */
 export class Dropout extends Module {
-  constructor(readonly p = 0.5, readonly rng: RNG = globalRNG) {
+  static override readonly typeName = 'Dropout';
+  readonly config: Readonly<DropoutConfig>;
+  readonly rng: RNG;
+  constructor(config: DropoutConfig = {}, ...rest: unknown[]) {
     super();
-    if (typeof p !== 'number' || !(p >= 0 && p < 1)) throw new ArgumentError('Dropout', `p must be in [0, 1), got ${String(p)}`);
+    const c = layerConfig<DropoutConfig>('Dropout', config, ['p', 'rng'], '{ p: 0.5 }', rest[0]);
+    optionalNumber('Dropout', 'p', c.p, (v) => v >= 0 && v < 1, 'in [0, 1)');
+    this.config = { ...c };
+    this.rng = c.rng ?? globalRNG;
+  }
+  get p(): number {
+    return this.config.p ?? 0.5;
   }
   forward(x: Tensor): Tensor {
     return dropout(x, { p: this.p, training: this.training, rng: this.rng });
+  }
+  override toConfig(): Record<string, unknown> {
+    return jsonConfig(this.config);
   }
   protected override extraRepr(): string {
     return `p=${this.p}`;
   }
 }
 
-/** AlexNet's local response normalisation across neighbouring channels. */
+export interface LocalResponseNormConfig {
+  size: number;
+  alpha?: number;
+  beta?: number;
+  k?: number;
+}
+
+/** AlexNet's local response normalisation across neighbouring channels (defaults as torch.nn.LocalResponseNorm). */
 export class LocalResponseNorm extends Module {
-  constructor(readonly size: number, readonly alpha = 1e-4, readonly beta = 0.75, readonly k = 1) {
+  static override readonly typeName = 'LocalResponseNorm';
+  readonly config: Readonly<LocalResponseNormConfig>;
+  constructor(config: LocalResponseNormConfig, ...rest: unknown[]) {
     super();
+    const c = layerConfig<LocalResponseNormConfig>('LocalResponseNorm', config, ['size', 'alpha', 'beta', 'k'], '{ size: 5, alpha: 1e-4, beta: 0.75, k: 2 }', rest[0]);
+    positiveInt('LocalResponseNorm', 'size', c.size);
+    for (const n of ['alpha', 'beta', 'k'] as const) optionalNumber('LocalResponseNorm', n, c[n], Number.isFinite, 'a finite number');
+    this.config = { ...c };
   }
   forward(x: Tensor): Tensor {
-    return localResponseNorm(x, { size: this.size, alpha: this.alpha, beta: this.beta, k: this.k });
+    const { size, alpha = 1e-4, beta = 0.75, k = 1 } = this.config;
+    return localResponseNorm(x, { size, alpha, beta, k });
+  }
+  override toConfig(): Record<string, unknown> {
+    return jsonConfig(this.config);
   }
   protected override extraRepr(): string {
-    return `size=${this.size}, alpha=${this.alpha}, beta=${this.beta}, k=${this.k}`;
+    const { size, alpha = 1e-4, beta = 0.75, k = 1 } = this.config;
+    return `size=${size}, alpha=${alpha}, beta=${beta}, k=${k}`;
   }
 }
 
@@ -91,13 +153,24 @@ export interface UpsampleConfig {
 
 /** Fixed (unlearned) upsampling: nearest repeats values, bilinear interpolates. */
 export class Upsample extends Module {
-  constructor(readonly opts: UpsampleConfig) {
+  static override readonly typeName = 'Upsample';
+  readonly config: Readonly<UpsampleConfig>;
+  constructor(config: UpsampleConfig, ...rest: unknown[]) {
     super();
+    const c = layerConfig<UpsampleConfig>('Upsample', config, ['size', 'scaleFactor', 'mode', 'alignCorners'], '{ scaleFactor: 2 }', rest[0]);
+    if ((c.size === undefined) === (c.scaleFactor === undefined)) throw new ArgumentError('Upsample', 'give exactly one of size and scaleFactor');
+    if (c.size !== undefined) pair('Upsample', 'size', c.size, 1);
+    if (c.mode !== undefined && c.mode !== 'nearest' && c.mode !== 'bilinear') throw new ArgumentError('Upsample', `mode must be 'nearest' or 'bilinear', got ${JSON.stringify(c.mode)}`);
+    optionalBool('Upsample', 'alignCorners', c.alignCorners);
+    this.config = { ...c };
   }
   forward(x: Tensor): Tensor {
-    return interpolate(x, { ...this.opts, mode: this.opts.mode ?? 'nearest' });
+    return interpolate(x, { ...this.config, mode: this.config.mode ?? 'nearest' });
+  }
+  override toConfig(): Record<string, unknown> {
+    return jsonConfig(this.config);
   }
   protected override extraRepr(): string {
-    return JSON.stringify(this.opts);
+    return JSON.stringify(this.config);
   }
 }
