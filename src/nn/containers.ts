@@ -61,9 +61,10 @@ export class ModuleList<M extends AnyModule = AnyModule> extends Module<never[],
 export class ModuleDict<M extends AnyModule = AnyModule> extends Module<never[], never> {
   static override readonly typeName = 'ModuleDict';
   private readonly order: string[] = [];
-  constructor(modules: Readonly<Record<string, M>> = {}) {
+  /** An object, or [key, module] pairs where keys that look like numbers must keep their place (an object sorts them first). */
+  constructor(modules: Readonly<Record<string, M>> | readonly (readonly [string, M])[] = {}) {
     super();
-    for (const [k, m] of Object.entries(modules)) this.set(k, m);
+    for (const [k, m] of Array.isArray(modules) ? modules : Object.entries(modules)) this.set(k, m);
   }
   set(key: string, m: M): this {
     if (!this.order.includes(key)) this.order.push(key);
