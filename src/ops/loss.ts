@@ -149,6 +149,11 @@ function batched(x: Tensor, target: Tensor): [Tensor, Tensor, boolean] {
 function lossFrom(op: string, logp: Tensor, target: Tensor, r: Resolved): Tensor {
   if (target.dtype === 'int32') return indexLoss(op, logp, target, r);
   if (!shapesEqual(target.shape, logp.shape)) {
+    // A float target of index shape is almost always class labels made without dtype 'int32': say so.
+    const indexShape = [logp.shape[0], ...logp.shape.slice(2)];
+    if (shapesEqual(target.shape, indexShape)) {
+      throw new DTypeError(op, `int32 class indices for a target of shape ${formatShape(target.shape)} (make labels with tensor(labels, { dtype: 'int32' })), or float probabilities of shape ${formatShape(logp.shape)}`, target.dtype);
+    }
     throw new ShapeError(op, `target of int32 class indices [N, d1, ...] or of probabilities ${formatShape(logp.shape)}`, target.shape);
   }
   if (r.ignoreIndex !== -100) throw new ArgumentError(op, 'ignoreIndex applies only to class-index targets');

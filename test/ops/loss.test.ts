@@ -111,7 +111,7 @@ test('crossEntropy and nllLoss errors name the op, the expected and the received
   assertThrowsWith(() => crossEntropy(LOGITS(), i32([3, 0])), ArgumentError, 'crossEntropy', 'target class 3', '[0, 3)');
   assertThrowsWith(() => crossEntropy(LOGITS(), i32([-1, 0])), ArgumentError, 'crossEntropy', 'target class -1');
   assertThrowsWith(() => crossEntropy(LOGITS(), i32([1, 0, 2])), ShapeError, 'crossEntropy', 'target [2]', 'got [3]');
-  assertThrowsWith(() => crossEntropy(LOGITS(), f64([0.5, 0.5])), ShapeError, 'crossEntropy', 'probabilities [2, 3]', 'got [2]');
+  assertThrowsWith(() => crossEntropy(LOGITS(), f64([0.5, 0.5])), DTypeError, 'crossEntropy', 'int32 class indices', 'probabilities of shape [2, 3]', 'got float64');
   assertThrowsWith(() => crossEntropy(LOGITS(), i32([1, 0]), { weight: f64([1, 2]) }), ShapeError, 'crossEntropy', 'weight [3]', 'got [2]');
   assertThrowsWith(() => crossEntropy(LOGITS(), i32([1, 0]), { labelSmoothing: 1.5 }), ArgumentError, 'labelSmoothing', '1.5');
   assertThrowsWith(() => crossEntropy(i32([[1, 2]]), i32([1])), DTypeError, 'crossEntropy', 'logits', 'int32');
@@ -148,4 +148,10 @@ test('binaryCrossEntropyWithLogits: stable for ±1000, posWeight, agrees with si
   assertClose(binaryCrossEntropyWithLogits(logits, target), binaryCrossEntropy(sigmoid(logits), target), { atol: 1e-12 });
   assertGrad((a, b) => binaryCrossEntropyWithLogits(a, b, { posWeight: pw }), [logits, target]);
   assertThrowsWith(() => binaryCrossEntropyWithLogits(x, t, { posWeight: f64([1, 2, 3]) }), ShapeError, 'posWeight [2]', 'got [3]');
+});
+
+test('float labels of class-index shape are refused for their dtype, with the fix (issue 12 #18)', () => {
+  const logits = tensor([[1, 2, 3], [0, 1, 0]]);
+  assertThrowsWith(() => crossEntropy(logits, tensor([2, 0])), DTypeError, "crossEntropy: expected dtype int32 class indices for a target of shape [2]", "{ dtype: 'int32' }", 'got float32');
+  assertThrowsWith(() => crossEntropy(logits, tensor([[1, 0]])), ShapeError, 'target of int32 class indices');
 });
