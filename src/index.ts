@@ -33,3 +33,4 @@ try {
 } catch (e) {
   console.warn(`receptive: the wasm backend failed to start (${(e as Error).message}); using the reference backend`);
 }
+export * from './io/onnx/index.js';

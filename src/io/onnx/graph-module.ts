@@ -1,0 +1,90 @@
+import { ReceptiveError, Tensor } from '../../tensor/index.js';
+import { Module } from '../../nn/module.js';
+import { NodeContext, OnnxError } from './attrs.js';
+import { NN_OPS, type OpImpl } from './ops-nn.js';
+import { TENSOR_OPS } from './ops-tensor.js';
+import { tensorFromProto, toNumber, type OnnxModel } from './proto.js';
+
+/** The ONNX operators importOnnx can run, by op_type. */
+export const ONNX_OPS: Readonly<Record<string, OpImpl>> = { ...NN_OPS, ...TENSOR_OPS };
+
+export interface ImportOnnxOptions {
+  /** Shown in errors. */
+  file?: string;
+}
+
+/**
+ * An imported ONNX graph as a Module: it runs the nodes in order through the op
+ * table on the active backend. Floating-point initializers are parameters (so the
+ * model trains and its state dict carries the initializer names); integer ones
+ * (shapes, indices) are buffers.
+ */
+export class OnnxGraphModule extends Module<Tensor[], Tensor | Record<string, Tensor>> {
+  static override readonly typeName = 'OnnxGraph';
+  readonly inputNames: string[];
+  readonly outputNames: string[];
+  readonly opset: number;
+  private readonly nodes: NodeContext[];
+  /** Initializer name -> the registered name (they differ only where a name would shadow a Module member). */
+  private readonly stateNames = new Map<string, string>();
+
+  constructor(model: OnnxModel, opts: ImportOnnxOptions = {}) {
+    super();
+    const file = opts.file ?? 'model.onnx';
+    const g = model.graph!;
+    const imports = model.opset_import ?? [];
+    const main = imports.find((o) => !o.domain || o.domain === 'ai.onnx');
+    this.opset = toNumber(main?.version ?? 1);
+    const inits = new Set<string>();
+    for (const init of g.initializer ?? []) {
+      const t = tensorFromProto(init, file);
+      const name = init.name ?? '';
+      inits.add(name);
+      const key = name in this ? `initializer:${name}` : name;
+      this.stateNames.set(name, key);
+      if (t.dtype === 'int32') this.registerBuffer(key, t);
+      else this.registerParameter(key, t);
+    }
+    this.inputNames = (g.input ?? []).map((v) => v.name).filter((n) => !inits.has(n));
+    this.outputNames = (g.output ?? []).map((v) => v.name);
+    this.nodes = (g.node ?? []).map((n) => {
+      const ctx = new NodeContext(n, this.opset, file);
+      if (n.domain && n.domain !== 'ai.onnx') throw new OnnxError(`${ctx.where}: operators of domain "${n.domain}" are not supported`);
+      if (!ONNX_OPS[n.op_type]) throw new OnnxError(`${ctx.where}: the operator ${n.op_type} is not supported (supported: ${Object.keys(ONNX_OPS).sort().join(', ')})`);
+      return ctx;
+    });
+  }
+
+  forward(...inputs: Tensor[]): Tensor | Record<string, Tensor> {
+    if (inputs.length !== this.inputNames.length) {
+      throw new OnnxError(`the graph takes ${this.inputNames.length} input(s) (${this.inputNames.join(', ')}), got ${inputs.length}`);
+    }
+    const values = new Map<string, Tensor>();
+    for (const [name, key] of this.stateNames) values.set(name, (this.getParameter(key) ?? this.getBuffer(key))!);
+    this.inputNames.forEach((n, i) => values.set(n, inputs[i]));
+    for (const ctx of this.nodes) {
+      const ins = (ctx.node.input ?? []).map((n) => {
+        if (!n) return null;
+        const v = values.get(n);
+        if (!v) throw new OnnxError(`${ctx.where}: input "${n}" is not computed before this node`);
+        return v;
+      });
+      let outs: Tensor[];
+      try {
+        outs = ONNX_OPS[ctx.node.op_type](ins, ctx);
+      } catch (e) {
+        if (e instanceof OnnxError || !(e instanceof ReceptiveError)) throw e;
+        throw new OnnxError(`${ctx.where}: ${e.message}`);
+      }
+      (ctx.node.output ?? []).forEach((n, i) => {
+        if (n && outs[i]) values.set(n, outs[i]);
+      });
+    }
+    const outs = this.outputNames.map((n) => {
+      const v = values.get(n);
+      if (!v) throw new OnnxError(`the graph output "${n}" is never computed`);
+      return v;
+    });
+    return outs.length === 1 ? outs[0] : Object.fromEntries(this.outputNames.map((n, i) => [n, outs[i]]));
+  }
+}
