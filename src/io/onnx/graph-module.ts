@@ -3,7 +3,7 @@ import { Module } from '../../nn/module.js';
 import { NodeContext, OnnxError } from './attrs.js';
 import { NN_OPS, type OpImpl } from './ops-nn.js';
 import { TENSOR_OPS } from './ops-tensor.js';
-import { tensorFromProto, toNumber, type OnnxModel } from './proto.js';
+import { tensorFromProto, toNumber, type OnnxModel, type OnnxNode } from './proto.js';
 
 /** The ONNX operators importOnnx can run, by op_type. */
 export const ONNX_OPS: Readonly<Record<string, OpImpl>> = { ...NN_OPS, ...TENSOR_OPS };
@@ -45,9 +45,18 @@ export class OnnxGraphModule extends Module<Tensor[], Tensor | Record<string, Te
       if (t.dtype === 'int32') this.registerBuffer(key, t);
       else this.registerParameter(key, t);
     }
+    // Exporters such as Paddle2ONNX store weights as Constant nodes: those feeding a weight slot become state too.
+    const lifted = liftWeightConstants(g.node ?? [], file);
+    for (const [name, { t, buffer }] of lifted) {
+      inits.add(name);
+      const key = name in this ? `initializer:${name}` : name;
+      this.stateNames.set(name, key);
+      if (buffer || t.dtype === 'int32') this.registerBuffer(key, t);
+      else this.registerParameter(key, t);
+    }
     this.inputNames = (g.input ?? []).map((v) => v.name).filter((n) => !inits.has(n));
     this.outputNames = (g.output ?? []).map((v) => v.name);
-    this.nodes = (g.node ?? []).map((n) => {
+    this.nodes = (g.node ?? []).filter((n) => !(n.op_type === 'Constant' && lifted.has(n.output?.[0] ?? ''))).map((n) => {
       const ctx = new NodeContext(n, this.opset, file);
       if (n.domain && n.domain !== 'ai.onnx') throw new OnnxError(`${ctx.where}: operators of domain "${n.domain}" are not supported`);
       if (!ONNX_OPS[n.op_type]) throw new OnnxError(`${ctx.where}: the operator ${n.op_type} is not supported (supported: ${Object.keys(ONNX_OPS).sort().join(', ')})`);
@@ -87,4 +96,38 @@ export class OnnxGraphModule extends Module<Tensor[], Tensor | Record<string, Te
     });
     return outs.length === 1 ? outs[0] : Object.fromEntries(this.outputNames.map((n, i) => [n, outs[i]]));
   }
+}
+
+/** Input slots that hold learned weights (true) or statistics (false: buffers), per op. */
+const WEIGHT_SLOTS: Record<string, Record<number, boolean>> = {
+  Conv: { 1: true, 2: true },
+  ConvTranspose: { 1: true, 2: true },
+  Gemm: { 1: true, 2: true },
+  MatMul: { 1: true },
+  BatchNormalization: { 1: true, 2: true, 3: false, 4: false },
+  InstanceNormalization: { 1: true, 2: true },
+};
+
+function liftWeightConstants(nodes: OnnxNode[], file: string): Map<string, { t: ReturnType<typeof tensorFromProto>; buffer: boolean }> {
+  const constants = new Map<string, OnnxNode>();
+  for (const n of nodes) if (n.op_type === 'Constant' && n.output?.[0] && n.attribute?.[0]?.name === 'value' && n.attribute[0].t) constants.set(n.output[0], n);
+  const out = new Map<string, { t: ReturnType<typeof tensorFromProto>; buffer: boolean }>();
+  for (const n of nodes) {
+    const slots = WEIGHT_SLOTS[n.op_type];
+    if (!slots) continue;
+    (n.input ?? []).forEach((name, i) => {
+      const c = constants.get(name);
+      if (!c || !(i in slots) || out.has(name)) return;
+      const t = tensorFromProto(c.attribute![0].t!, file);
+      if (t.dtype !== 'int32') out.set(name, { t, buffer: !slots[i] });
+    });
+  }
+  // A constant also read elsewhere as a plain value stays a constant.
+  for (const n of nodes) {
+    const slots = WEIGHT_SLOTS[n.op_type] ?? {};
+    (n.input ?? []).forEach((name, i) => {
+      if (out.has(name) && !(i in slots)) out.delete(name);
+    });
+  }
+  return out;
 }
