@@ -78,12 +78,15 @@ export class OnnxGraphModule extends Module<Tensor[], Tensor | Record<string, Te
         if (!v) throw new OnnxError(`${ctx.where}: input "${n}" is not computed before this node`);
         return v;
       });
+      const need = ctx.node.op_type === 'Reshape' && this.opset < 5 ? 1 : (MIN_INPUTS[ctx.node.op_type] ?? 1);
+      if (ins.slice(0, need).some((t) => !t)) throw new OnnxError(`${ctx.where}: needs ${need} input(s), got ${ins.filter(Boolean).length}`);
       let outs: Tensor[];
       try {
         outs = ONNX_OPS[ctx.node.op_type](ins, ctx);
       } catch (e) {
-        if (e instanceof OnnxError || !(e instanceof ReceptiveError)) throw e;
-        throw new OnnxError(`${ctx.where}: ${e.message}`);
+        if (e instanceof OnnxError) throw e;
+        // A malformed node (attributes of the wrong kind or count) must not surface as a crash deep in an op.
+        throw new OnnxError(`${ctx.where}: ${e instanceof ReceptiveError ? e.message : `malformed node (${(e as Error).message})`}`);
       }
       (ctx.node.output ?? []).forEach((n, i) => {
         if (n && outs[i]) values.set(n, outs[i]);
@@ -97,6 +100,12 @@ export class OnnxGraphModule extends Module<Tensor[], Tensor | Record<string, Te
     return outs.length === 1 ? outs[0] : Object.fromEntries(this.outputNames.map((n, i) => [n, outs[i]]));
   }
 }
+
+/** Inputs an op cannot run without (ONNX's required inputs); ops not listed need one. */
+const MIN_INPUTS: Record<string, number> = {
+  Constant: 0, Conv: 2, ConvTranspose: 2, Gemm: 2, MatMul: 2, BatchNormalization: 5, InstanceNormalization: 3,
+  Add: 2, Sub: 2, Mul: 2, Div: 2, Pow: 2, Equal: 2, Less: 2, Greater: 2, Where: 3, Expand: 2, Gather: 2, Reshape: 2, ConstantOfShape: 1,
+};
 
 /** Input slots that hold learned weights (true) or statistics (false: buffers), per op. */
 const WEIGHT_SLOTS: Record<string, Record<number, boolean>> = {
