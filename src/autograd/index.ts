@@ -1,2 +1,3 @@
 export * from './tape.js';
 export * from './gradcheck.js';
+export * from './trace.js';
