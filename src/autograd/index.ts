@@ -1,3 +1,2 @@
 export * from './tape.js';
 export * from './gradcheck.js';
-export * from './trace.js';

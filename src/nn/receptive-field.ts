@@ -1,5 +1,5 @@
 import type { Tensor } from '../tensor/index.js';
-import type { TracedOp } from '../autograd/index.js';
+import type { TracedOp } from '../autograd/trace.js';
 
 /*
  * Receptive fields over a traced op graph (the decks' arithmetic, and Araujo et

@@ -1,5 +1,6 @@
 import { ArgumentError, Tensor, zeros, type DType } from '../tensor/index.js';
-import { noGrad, trace, type ModuleScope, type TracedOp } from '../autograd/index.js';
+import { noGrad } from '../autograd/index.js';
+import { trace, type ModuleScope, type TracedOp } from '../autograd/trace.js';
 import { Module, type AnyModule } from './module.js';
 import { receptiveFields, type SpatialExtent } from './receptive-field.js';
 

@@ -1,5 +1,6 @@
 import { kernel, type UnaryOp } from '../backend/index.js';
-import { record, traceOp } from '../autograd/index.js';
+import { record } from '../autograd/index.js';
+import { traceOp } from '../autograd/trace.js';
 import { broadcastShapes, Tensor } from '../tensor/index.js';
 import { binaryRaw, checkFloat, checkNumber, checkTensor, sumToShape, toTensor, unary, type TensorOrNumber } from './util.js';
 

@@ -1,6 +1,7 @@
 import { allocate, ArgumentError, globalRNG, RNG, ShapeError, Tensor, type DType } from '../tensor/index.js';
 import { kernel } from '../backend/index.js';
-import { isTracing, record } from '../autograd/index.js';
+import { record } from '../autograd/index.js';
+import { isTracing } from '../autograd/trace.js';
 import { binaryRaw, checkFloat, checkInt, checkNumber, checkOptions, checkTensor, describe, view } from './util.js';
 
 export interface BatchNormOptions {

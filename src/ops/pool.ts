@@ -1,5 +1,6 @@
 import { kernel, type Pool2DInfo } from '../backend/index.js';
-import { record, traceOp, untraced } from '../autograd/index.js';
+import { record } from '../autograd/index.js';
+import { traceOp, untraced } from '../autograd/trace.js';
 import { ArgumentError, ShapeError, Tensor } from '../tensor/index.js';
 import { checkFloat, checkTensor, describe, pair } from './util.js';
 

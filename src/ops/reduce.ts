@@ -1,5 +1,6 @@
 import { kernel } from '../backend/index.js';
-import { record, traceOp } from '../autograd/index.js';
+import { record } from '../autograd/index.js';
+import { traceOp } from '../autograd/trace.js';
 import { ArgumentError, normAxis, Tensor } from '../tensor/index.js';
 import { div, square, sub } from './elementwise.js';
 import { binaryRaw } from './util.js';

@@ -1,5 +1,6 @@
 import { kernel } from '../backend/index.js';
-import { record, traceOp } from '../autograd/index.js';
+import { record } from '../autograd/index.js';
+import { traceOp } from '../autograd/trace.js';
 import { ArgumentError, DTypeError, ShapeError, broadcastShapes, checkShape, formatShape, isDType, normAxis, shapesEqual, sizeOf, Tensor, type DType } from '../tensor/index.js';
 import { checkInt, checkNumber, checkTensor, describe, sumToShape, view } from './util.js';
 

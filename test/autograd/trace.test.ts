@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ones, randn, tensor, zeros } from '../../src/tensor/index.js';
-import { enterModule, exitModule, isTracing, noGrad, trace, traceOp, type TracedOp } from '../../src/autograd/index.js';
+import { noGrad } from '../../src/autograd/index.js';
+import { enterModule, exitModule, isTracing, trace, traceOp, type TracedOp } from '../../src/autograd/trace.js';
 import * as F from '../../src/ops/index.js';
 
 const ops = (t: { ops: TracedOp[] }) => t.ops.map((o) => o.op);
