@@ -1,4 +1,5 @@
 import { ArgumentError, ShapeError, Tensor, allocate, shapesEqual, type GradNode } from '../tensor/index.js';
+import { traceOp } from './trace.js';
 
 /*
  * Reverse-mode automatic differentiation. Each op that sees an input requiring
@@ -45,8 +46,17 @@ export function needsGrad(...inputs: (Tensor | null | undefined)[]): boolean {
 /**
  * Attach a backward rule to an op's output when any input requires a gradient.
  * `backward` receives dL/d(out) and returns dL/d(input) per input, in order.
+ * The op is reported to an active tracer first, with its resolved `attrs`,
+ * whether or not a gradient is needed (see trace.ts).
  */
-export function record(name: string, out: Tensor, inputs: readonly (Tensor | null | undefined)[], backward: (g: Tensor) => (Tensor | null)[]): Tensor {
+export function record(
+  name: string,
+  out: Tensor,
+  inputs: readonly (Tensor | null | undefined)[],
+  backward: (g: Tensor) => (Tensor | null)[],
+  attrs?: Record<string, unknown>,
+): Tensor {
+  traceOp(name, attrs ?? {}, inputs, [out]);
   if (!needsGrad(...inputs)) return out;
   const ins = inputs.map((t) => t ?? ABSENT_INPUT);
   const node: GradNode = { name, inputs: ins, backward };

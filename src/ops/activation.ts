@@ -35,7 +35,7 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   return record('leakyRelu', out, [x], (g) => {
     const slope = binaryRaw('add', binaryRaw('mul', unary('step', x), scalar(1 - negativeSlope, x)), scalar(negativeSlope, x));
     return [binaryRaw('mul', g, slope)];
-  });
+  }, { negativeSlope });
 }
 
 /** x for x > 0, alpha·(eˣ − 1) otherwise. */
@@ -47,7 +47,7 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   return record('elu', out, [x], (g) => {
     const neg = binaryRaw('add', out, scalar(alpha, x));
     return [kernel('Where')(unary('step', x), g, binaryRaw('mul', g, neg), { outShape: x.shape })];
-  });
+  }, { alpha });
 }
 
 /** 1 / (1 + e⁻ˣ); the slope σ(1 − σ) comes from the output. */
@@ -99,7 +99,7 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   return record('softmax', out, [x], (g) => {
     const dot = kernel('Reduce')(binaryRaw('mul', g, out), { op: 'sum', axes: [ax] });
     return [binaryRaw('mul', out, binaryRaw('sub', g, dot))];
-  });
+  }, { axis: ax });
 }
 
 /** x − log Σ eˣ along an axis, as (x − m) − log Σ e^(x − m): finite for logits like ±1000. */
@@ -113,5 +113,5 @@ export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return record('logSoftmax', out, [x], (g) => {
     const total = kernel('Reduce')(g, { op: 'sum', axes: [ax] });
     return [binaryRaw('sub', g, binaryRaw('mul', unary('exp', out), total))];
-  });
+  }, { axis: ax });
 }

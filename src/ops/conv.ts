@@ -99,6 +99,17 @@ function checkOperands(op: string, x: Tensor, w: Tensor): void {
   if (x.dtype !== w.dtype) throw new DTypeError(op, `weight of the input's dtype ${x.dtype}`, w.dtype);
 }
 
+/** The trace attributes of a convolution, resolved (for ONNX export and receptive fields). */
+function convAttrs(info: Conv2DInfo): Record<string, unknown> {
+  return {
+    kernel: [info.kH, info.kW],
+    stride: [info.strideH, info.strideW],
+    pads: [info.padTop, info.padBottom, info.padLeft, info.padRight],
+    dilation: [info.dilationH, info.dilationW],
+    groups: info.groups,
+  };
+}
+
 /** Sum of dy over batch and space: the bias gradient of a convolution. */
 function biasGrad(dy: Tensor): Tensor {
   return view(kernel('Reduce')(dy, { op: 'sum', axes: [0, 2, 3] }), [dy.shape[1]]);
@@ -117,7 +128,7 @@ export function conv2d(x: Tensor, weight: Tensor, opts: Conv2dOptions = {}): Ten
   return record('conv2d', out, [x, weight, bias], (g) => {
     const { dx, dw } = kernel('Conv2DBackprop')(x, weight, g, info, { input: x.requiresGrad, filter: weight.requiresGrad });
     return [dx, dw, bias?.requiresGrad ? biasGrad(g) : null];
-  });
+  }, convAttrs(info));
 }
 
 export interface Conv1dOptions {
@@ -150,13 +161,13 @@ function samePadding1d(x: Tensor, w: Tensor, opts: Conv1dOptions): Padding {
 function reshape4(t: Tensor): Tensor {
   const [a, b, c] = t.shape;
   const out = view(t, [a, b, 1, c]);
-  return record('unsqueeze', out, [t], (g) => [view(g, t.shape)]);
+  return record('reshape', out, [t], (g) => [view(g, t.shape)], { shape: [a, b, 1, c] });
 }
 
 function reshapeBack(t: Tensor): Tensor {
   const [a, b, , c] = t.shape;
   const out = view(t, [a, b, c]);
-  return record('squeeze', out, [t], (g) => [view(g, t.shape)]);
+  return record('reshape', out, [t], (g) => [view(g, t.shape)], { shape: [a, b, c] });
 }
 
 export interface ConvTranspose2dOptions {
@@ -213,5 +224,5 @@ export function convTranspose2d(x: Tensor, weight: Tensor, opts: ConvTranspose2d
     x.requiresGrad ? kernel('Conv2D')(g, weight, null, info) : null,
     weight.requiresGrad ? kernel('Conv2DBackpropFilter')(g, x, info) : null,
     bias?.requiresGrad ? biasGrad(g) : null,
-  ]);
+  ], { ...convAttrs(info), transposed: true, outputPadding: outPad });
 }

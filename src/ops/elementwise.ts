@@ -1,5 +1,6 @@
 import { kernel, type UnaryOp } from '../backend/index.js';
 import { record } from '../autograd/index.js';
+import { traceOp } from '../autograd/trace.js';
 import { broadcastShapes, Tensor } from '../tensor/index.js';
 import { binaryRaw, checkFloat, checkNumber, checkTensor, sumToShape, toTensor, unary, type TensorOrNumber } from './util.js';
 
@@ -65,12 +66,19 @@ function extremum(op: 'maximum' | 'minimum', a: TensorOrNumber, b: TensorOrNumbe
 export const maximum = (a: TensorOrNumber, b: TensorOrNumber): Tensor => extremum('maximum', a, b);
 export const minimum = (a: TensorOrNumber, b: TensorOrNumber): Tensor => extremum('minimum', a, b);
 
-/** Comparison ops: 1 where true, 0 elsewhere, in the operands' dtype; not differentiable. */
-export const greater = (a: TensorOrNumber, b: TensorOrNumber): Tensor => binaryRaw('greater', ...operands('greater', a, b));
-export const greaterEqual = (a: TensorOrNumber, b: TensorOrNumber): Tensor => binaryRaw('greaterEqual', ...operands('greaterEqual', a, b));
-export const less = (a: TensorOrNumber, b: TensorOrNumber): Tensor => binaryRaw('less', ...operands('less', a, b));
-export const lessEqual = (a: TensorOrNumber, b: TensorOrNumber): Tensor => binaryRaw('lessEqual', ...operands('lessEqual', a, b));
-export const equal = (a: TensorOrNumber, b: TensorOrNumber): Tensor => binaryRaw('equal', ...operands('equal', a, b));
+/** A comparison: 1 where true, 0 elsewhere, in the operands' dtype; not differentiable, so only traced. */
+function compare(op: 'greater' | 'greaterEqual' | 'less' | 'lessEqual' | 'equal', a: TensorOrNumber, b: TensorOrNumber): Tensor {
+  const [x, y] = operands(op, a, b);
+  const out = binaryRaw(op, x, y, op);
+  traceOp(op, {}, [x, y], [out]);
+  return out;
+}
+
+export const greater = (a: TensorOrNumber, b: TensorOrNumber): Tensor => compare('greater', a, b);
+export const greaterEqual = (a: TensorOrNumber, b: TensorOrNumber): Tensor => compare('greaterEqual', a, b);
+export const less = (a: TensorOrNumber, b: TensorOrNumber): Tensor => compare('less', a, b);
+export const lessEqual = (a: TensorOrNumber, b: TensorOrNumber): Tensor => compare('lessEqual', a, b);
+export const equal = (a: TensorOrNumber, b: TensorOrNumber): Tensor => compare('equal', a, b);
 
 /** cond ? a : b, with broadcasting; the gradient flows to the chosen side. */
 export function where(cond: Tensor, a: TensorOrNumber, b: TensorOrNumber): Tensor {
@@ -78,20 +86,29 @@ export function where(cond: Tensor, a: TensorOrNumber, b: TensorOrNumber): Tenso
   const [x, y] = operands('where', a, b);
   const outShape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
   const out = kernel('Where')(cond, x, y, { outShape });
-  return record('where', out, [x, y], (g) => {
+  // cond is an input of the traced op but never receives a gradient.
+  return record('where', out, [cond, x, y], (g) => {
     const zero = toTensor('where', 'zero', 0, g);
     return [
+      null,
       sumToShape(kernel('Where')(cond, g, zero, { outShape }), x.shape),
       sumToShape(kernel('Where')(cond, zero, g, { outShape }), y.shape),
     ];
   });
 }
 
-function unaryOp(op: UnaryOp, name: string, x: Tensor, grad: (x: Tensor, out: Tensor, g: Tensor) => Tensor, attrs: { alpha?: number; beta?: number } = {}): Tensor {
+function unaryOp(
+  op: UnaryOp,
+  name: string,
+  x: Tensor,
+  grad: (x: Tensor, out: Tensor, g: Tensor) => Tensor,
+  attrs: { alpha?: number; beta?: number } = {},
+  traced: Record<string, unknown> = {},
+): Tensor {
   checkTensor(name, 'x', x);
   checkFloat(name, 'x', x);
   const out = unary(op, x, attrs);
-  return record(name, out, [x], (g) => [grad(x, out, g)]);
+  return record(name, out, [x], (g) => [grad(x, out, g)], traced);
 }
 
 export const neg = (x: Tensor): Tensor => {
@@ -113,10 +130,12 @@ export const cos = (x: Tensor): Tensor => unaryOp('cos', 'cos', x, (x, _o, g) =>
 export function clamp(x: Tensor, min = -Infinity, max = Infinity): Tensor {
   checkNumber('clamp', 'min', min);
   checkNumber('clamp', 'max', max);
-  return unaryOp('clamp', 'clamp', x, (x, _o, g) => binaryRaw('mul', g, unary('inRange', x, { alpha: min, beta: max })), { alpha: min, beta: max });
+  return unaryOp('clamp', 'clamp', x, (x, _o, g) => binaryRaw('mul', g, unary('inRange', x, { alpha: min, beta: max })), { alpha: min, beta: max }, { min, max });
 }
 
 /** 1 where the value is NaN or ±Inf (for the training loop's non-finite checks). */
 export function isNonFinite(x: Tensor): Tensor {
-  return unary('isNonFinite', checkTensor('isNonFinite', 'x', x));
+  const out = unary('isNonFinite', checkTensor('isNonFinite', 'x', x));
+  traceOp('isNonFinite', {}, [x], [out]);
+  return out;
 }

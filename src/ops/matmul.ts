@@ -36,7 +36,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     const da = a.requiresGrad ? sumToShape(view(kernel('MatMul')(g3, B3, { transA: false, transB: true }), [...batch, M, K]), a2) : null;
     const db = b.requiresGrad ? sumToShape(view(kernel('MatMul')(A3, g3, { transA: true, transB: false }), [...batch, K, N]), b2) : null;
     return [da && view(da, a.shape), db && view(db, b.shape)];
-  });
+  }, { transA: false, transB: false });
 }
 
 function batchAs(t: Tensor, shape2: number[], batch: number[], mat: number[]): Tensor {
@@ -73,5 +73,5 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
       weight.requiresGrad ? view(kernel('MatMul')(g3, x3, { transA: true, transB: false }), weight.shape) : null,
       bias?.requiresGrad ? view(kernel('Reduce')(g3, { op: 'sum', axes: [0, 1] }), [outF]) : null,
     ];
-  });
+  }, { inFeatures: inF, outFeatures: outF });
 }

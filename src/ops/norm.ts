@@ -1,8 +1,8 @@
 import { allocate, ArgumentError, globalRNG, RNG, ShapeError, Tensor, type DType } from '../tensor/index.js';
 import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
-import { mul } from './elementwise.js';
-import { checkFloat, checkInt, checkNumber, checkOptions, checkTensor, describe } from './util.js';
+import { isTracing } from '../autograd/trace.js';
+import { binaryRaw, checkFloat, checkInt, checkNumber, checkOptions, checkTensor, describe, view } from './util.js';
 
 export interface BatchNormOptions {
   weight?: Tensor | null;
@@ -83,7 +83,9 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
     shift: coef((c) => (bias ? bias.data[c] : 0) - mu[c] * g(c) * r[c]),
   });
   const center = coef((c) => mu[c]);
-  return record(op, y, [x, weight, bias], (dy) => {
+  // The running statistics are inputs of the traced op (ONNX BatchNormalization's mean and var); they take no gradient.
+  const attrs = { eps, momentum, training, hasWeight: weight !== null, hasBias: bias !== null, hasRunningStats: rm !== null };
+  return record(op, y, [x, weight, bias, rm, rv], (dy) => {
     // Σ δ and Σ δ·(x − μ) per channel; then, with a = γ·r,
     //   dβ = Σ δ,  dγ = r·Σ δ·(x − μ),
     //   dx = a·δ − a·Σδ/n − a·r²·(x − μ)·Σ δ·(x − μ)/n   (training: μ, σ depend on x)
@@ -100,8 +102,8 @@ export function batchNorm(x: Tensor, runningMean: Tensor | null, runningVar: Ten
       : null;
     const dw = weight?.requiresGrad ? perChannelTensor(weight.dtype, C, (c) => r[c] * dot.data[c]) : null;
     const db = bias?.requiresGrad ? perChannelTensor(bias.dtype, C, (c) => sum.data[c]) : null;
-    return [dx, dw, db];
-  });
+    return [dx, dw, db, null, null];
+  }, attrs);
 }
 
 export interface DropoutOptions {
@@ -125,11 +127,14 @@ export function dropout(x: Tensor, opts: DropoutOptions = {}): Tensor {
   if (typeof training !== 'boolean') throw new ArgumentError(op, `training must be a boolean, got ${describe(training)}`);
   const rng = o.rng ?? globalRNG;
   if (!(rng instanceof RNG)) throw new ArgumentError(op, `rng must be an RNG, got ${describe(rng)}`);
-  if (!training || p === 0) return x;
+  const attrs = { p, training };
+  // The identity: x itself, or under a trace a view of it, so the graph keeps the dropout node.
+  if (!training || p === 0) return isTracing() ? record(op, view(x, x.shape), [x], (g) => [g], attrs) : x;
   const scale = 1 / (1 - p);
   const m = allocate(x.dtype, x.size);
   for (let i = 0; i < m.length; i++) m[i] = rng.random() < p ? 0 : scale;
-  return mul(x, new Tensor(m, x.shape));
+  const mask = new Tensor(m, x.shape);
+  return record(op, binaryRaw('mul', x, mask), [x], (g) => [binaryRaw('mul', g, mask)], attrs);
 }
 
 export interface LocalResponseNormOptions {
@@ -156,5 +161,5 @@ export function localResponseNorm(x: Tensor, opts: LocalResponseNormOptions): Te
   if (x.rank < 3) throw new ShapeError(op, `input [N, C, ...] of rank >= 3`, x.shape);
   const info = { size, alpha, beta, k };
   const { y, scale } = kernel('LocalResponseNorm')(x, info);
-  return record(op, y, [x], (dy) => [kernel('LocalResponseNormGrad')(dy, x, y, scale, info)]);
+  return record(op, y, [x], (dy) => [kernel('LocalResponseNormGrad')(dy, x, y, scale, info)], info);
 }

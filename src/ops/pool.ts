@@ -1,5 +1,6 @@
 import { kernel, type Pool2DInfo } from '../backend/index.js';
 import { record } from '../autograd/index.js';
+import { traceOp, untraced } from '../autograd/trace.js';
 import { ArgumentError, ShapeError, Tensor } from '../tensor/index.js';
 import { checkFloat, checkTensor, describe, pair } from './util.js';
 
@@ -95,17 +96,35 @@ export function pool2dInfo(op: string, x: Tensor, opts: PoolOptions): Pool2DInfo
   };
 }
 
-function maxPool(op: string, x: Tensor, info: Pool2DInfo): { y: Tensor; indices: Tensor } {
+/** The trace attributes of a windowed pooling, resolved (padding as [top, bottom, left, right]). */
+function poolAttrs(info: Pool2DInfo, ceilMode: boolean, countIncludePad: boolean): Record<string, unknown> {
+  return {
+    kernel: [info.kH, info.kW],
+    stride: [info.strideH, info.strideW],
+    pads: [info.padTop, info.padTop, info.padLeft, info.padLeft],
+    dilation: [info.dilationH, info.dilationW],
+    ceilMode,
+    countIncludePad,
+  };
+}
+
+function maxPool(op: string, x: Tensor, info: Pool2DInfo, attrs: Record<string, unknown>, withIndices: boolean): { y: Tensor; indices: Tensor } {
   const { y, argmax } = kernel('MaxPool2D')(x, info);
   // Backward (Zhonglei Wang "Backpropagation for Max POOL"): δ goes only to the
   // position that held the max, the mask of 0s with a single 1.
-  record(op, y, [x], (g) => [kernel('MaxPool2DGrad')(g, argmax, info)]);
+  const backward = (g: Tensor) => [kernel('MaxPool2DGrad')(g, argmax, info)];
+  if (!withIndices) record(op, y, [x], backward, attrs);
+  else {
+    // One traced op with both outputs, as ONNX MaxPool's optional Indices.
+    untraced(() => record(op, y, [x], backward, attrs));
+    traceOp(op, attrs, [x], [y, argmax]);
+  }
   return { y, indices: argmax };
 }
 
 /** 2-D max pooling over NCHW input. */
 export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
-  return maxPool2dWithIndices(x, opts).y;
+  return maxPoolOf(x, opts, false).y;
 }
 
 /**
@@ -113,9 +132,15 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
  * plane, int32) of the input that won, as PyTorch's return_indices.
  */
 export function maxPool2dWithIndices(x: Tensor, opts: MaxPool2dOptions): { y: Tensor; indices: Tensor } {
+  return maxPoolOf(x, opts, true);
+}
+
+function maxPoolOf(x: Tensor, opts: MaxPool2dOptions, withIndices: boolean): { y: Tensor; indices: Tensor } {
   const op = 'maxPool2d';
   checkInput4d(op, x);
-  return maxPool(op, x, pool2dInfo(op, x, { ...opts, countIncludePad: undefined }));
+  const info = pool2dInfo(op, x, { ...opts, countIncludePad: undefined });
+  // Padded positions never win a max, so countIncludePad is false by nature.
+  return maxPool(op, x, info, poolAttrs(info, opts.ceilMode ?? false, false), withIndices);
 }
 
 /** 2-D average pooling over NCHW input. */
@@ -126,7 +151,7 @@ export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   const y = kernel('AvgPool2D')(x, info);
   // Backward (Zhonglei Wang "Backpropagation for average POOL"): dA = dZ ⊗ M, each
   // δ spread evenly over the positions its window averaged.
-  return record(op, y, [x], (g) => [kernel('AvgPool2DGrad')(g, info)]);
+  return record(op, y, [x], (g) => [kernel('AvgPool2DGrad')(g, info)], poolAttrs(info, opts.ceilMode ?? false, info.countIncludePad));
 }
 
 /** Output size as a number or [h, w] of positive integers. */
@@ -148,7 +173,7 @@ function adaptiveAvg(op: string, x: Tensor, [outH, outW]: [number, number]): Ten
   const [, , H, W] = x.shape;
   if (H < 1 || W < 1) throw new ShapeError(op, 'input [N, C, H, W] with H, W >= 1', x.shape);
   const y = kernel('AdaptiveAvgPool2D')(x, { outH, outW });
-  return record(op, y, [x], (g) => [kernel('AdaptiveAvgPool2DGrad')(g, { inH: H, inW: W })]);
+  return record(op, y, [x], (g) => [kernel('AdaptiveAvgPool2DGrad')(g, { inH: H, inW: W })], { outputSize: [outH, outW] });
 }
 
 /** Mean of each feature map: [N, C, H, W] -> [N, C, 1, 1] (GoogLeNet's and ResNet's head). */
@@ -162,5 +187,5 @@ export function globalMaxPool2d(x: Tensor): Tensor {
   checkInput4d(op, x);
   const [, , H, W] = x.shape;
   if (H < 1 || W < 1) throw new ShapeError(op, 'input [N, C, H, W] with H, W >= 1', x.shape);
-  return maxPool(op, x, pool2dInfo(op, x, { kernelSize: [H, W] })).y;
+  return maxPool(op, x, pool2dInfo(op, x, { kernelSize: [H, W] }), { outputSize: [1, 1] }, false).y;
 }

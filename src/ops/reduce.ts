@@ -1,9 +1,10 @@
 import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
+import { traceOp } from '../autograd/trace.js';
 import { ArgumentError, normAxis, Tensor } from '../tensor/index.js';
 import { div, square, sub } from './elementwise.js';
 import { binaryRaw } from './util.js';
-import { checkFloat, checkOptions, checkTensor, describe, view } from './util.js';
+import { checkFloat, checkOptions, checkTensor, describe, toTensor, view } from './util.js';
 
 export interface ReduceOptions {
   /** Axis or axes to reduce (negative counts from the end); all axes when omitted. */
@@ -42,8 +43,9 @@ export function sum(x: Tensor, opts: ReduceOptions = {}): Tensor {
   checkReduceOptions('sum', opts);
   const axes = resolveAxes('sum', x, opts.axis);
   const r = kernel('Reduce')(x, { op: 'sum', axes });
-  const out = view(r, outShape(x, axes, opts.keepdims ?? false));
-  return record('sum', out, [x], (g) => [kernel('BroadcastTo')(view(g, keptShape(x, axes)), { shape: x.shape })]);
+  const keepDims = opts.keepdims ?? false;
+  const out = view(r, outShape(x, axes, keepDims));
+  return record('sum', out, [x], (g) => [kernel('BroadcastTo')(view(g, keptShape(x, axes)), { shape: x.shape })], { axes, keepDims });
 }
 
 export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
@@ -53,8 +55,11 @@ export function mean(x: Tensor, opts: ReduceOptions = {}): Tensor {
   const axes = resolveAxes('mean', x, opts.axis);
   let n = 1;
   for (const a of axes) n *= x.shape[a];
-  const s = sum(x, opts);
-  return div(s, n);
+  const keepDims = opts.keepdims ?? false;
+  const count = toTensor('mean', 'count', n, x);
+  const out = view(binaryRaw('div', kernel('Reduce')(x, { op: 'sum', axes }), count), outShape(x, axes, keepDims));
+  // One op (ONNX ReduceMean): each input receives g/n.
+  return record('mean', out, [x], (g) => [binaryRaw('div', kernel('BroadcastTo')(view(g, keptShape(x, axes)), { shape: x.shape }), count)], { axes, keepDims });
 }
 
 /** Max or min; the gradient goes to the elements equal to the result, shared evenly on ties. */
@@ -64,12 +69,13 @@ function extreme(op: 'max' | 'min', x: Tensor, opts: ReduceOptions): Tensor {
   const axes = resolveAxes(op, x, opts.axis);
   if (axes.some((a) => x.shape[a] === 0)) throw new ArgumentError(op, `cannot reduce an empty axis of shape [${x.shape.join(', ')}]`);
   const r = kernel('Reduce')(x, { op, axes });
-  const out = view(r, outShape(x, axes, opts.keepdims ?? false));
+  const keepDims = opts.keepdims ?? false;
+  const out = view(r, outShape(x, axes, keepDims));
   return record(op, out, [x], (g) => {
     const mask = binaryRaw('equal', x, r);
     const count = kernel('Reduce')(mask, { op: 'sum', axes });
     return [binaryRaw('mul', binaryRaw('div', view(g, keptShape(x, axes)), count), mask)];
-  });
+  }, { axes, keepDims });
 }
 
 export const max = (x: Tensor, opts: ReduceOptions = {}): Tensor => extreme('max', x, opts);
@@ -77,11 +83,16 @@ export const min = (x: Tensor, opts: ReduceOptions = {}): Tensor => extreme('min
 
 function argExtreme(op: 'argmax' | 'argmin', x: Tensor, axis?: number, keepdims = false): Tensor {
   checkTensor(op, 'x', x);
-  if (axis === undefined) return argExtreme(op, view(x, [x.size]), 0, false);
-  const ax = normAxis(op, axis, x.rank);
-  if (x.shape[ax] === 0) throw new ArgumentError(op, `cannot take ${op} of an empty axis`);
-  const r = kernel('ArgReduce')(x, { op, axis: ax });
-  return view(r, outShape(x, [ax], keepdims));
+  // No axis: over the flattened tensor (traced with axis null and the original input).
+  const flat = axis === undefined;
+  const src = flat ? view(x, [x.size]) : x;
+  const ax = flat ? 0 : normAxis(op, axis, x.rank);
+  const keepDims = flat ? false : keepdims;
+  if (src.shape[ax] === 0) throw new ArgumentError(op, `cannot take ${op} of an empty axis`);
+  const r = kernel('ArgReduce')(src, { op, axis: ax });
+  const out = view(r, outShape(src, [ax], keepDims));
+  traceOp(op, { axis: flat ? null : ax, keepDims }, [x], [out]);
+  return out;
 }
 
 /** Index of the largest value along an axis (of the flattened tensor when no axis), first on ties; int32. */

@@ -1,5 +1,6 @@
 import { kernel } from '../backend/index.js';
 import { record } from '../autograd/index.js';
+import { traceOp } from '../autograd/trace.js';
 import { ArgumentError, DTypeError, ShapeError, broadcastShapes, checkShape, formatShape, isDType, normAxis, shapesEqual, sizeOf, Tensor, type DType } from '../tensor/index.js';
 import { checkInt, checkNumber, checkTensor, describe, sumToShape, view } from './util.js';
 
@@ -19,7 +20,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   }
   if (sizeOf(s) !== x.size) throw new ShapeError('reshape', `${sizeOf(s)} elements for shape ${formatShape(s)}`, x.shape, `${x.size} elements`);
   const out = view(x, s);
-  return record('reshape', out, [x], (g) => [view(g, x.shape)]);
+  return record('reshape', out, [x], (g) => [view(g, x.shape)], { shape: s });
 }
 
 /** Merge axes startDim..endDim into one (default: all but the batch axis). */
@@ -43,7 +44,7 @@ export function permute(x: Tensor, perm: readonly number[]): Tensor {
   const out = kernel('Transpose')(x, { perm: p });
   const inv = new Array<number>(p.length);
   p.forEach((a, i) => (inv[a] = i));
-  return record('permute', out, [x], (g) => [kernel('Transpose')(g, { perm: inv })]);
+  return record('permute', out, [x], (g) => [kernel('Transpose')(g, { perm: inv })], { perm: p });
 }
 
 /** Swap two axes (the last two by default). */
@@ -80,7 +81,7 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const target = broadcastShapes('broadcastTo', x.shape, shape);
   if (!shapesEqual(target, shape)) throw new ShapeError('broadcastTo', `a shape that broadcasts to ${formatShape(shape)}`, x.shape);
   const out = kernel('BroadcastTo')(x, { shape: target });
-  return record('broadcastTo', out, [x], (g) => [sumToShape(g, x.shape)]);
+  return record('broadcastTo', out, [x], (g) => [sumToShape(g, x.shape)], { shape: [...target] });
 }
 
 /** Join tensors along an existing axis. */
@@ -105,7 +106,7 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
       start += t.shape[ax];
       return kernel('Slice')(g, { begin, end, step: g.shape.map(() => 1) });
     });
-  });
+  }, { axis: ax });
 }
 
 /** Stack equal-shaped tensors along a new axis. */
@@ -137,7 +138,7 @@ export function slice(x: Tensor, begin: readonly number[], end?: readonly (numbe
     st.push(s);
   }
   const out = kernel('Slice')(x, { begin: b, end: e, step: st });
-  return record('slice', out, [x], (g) => [scatterSlice(g, x.shape, b, st)]);
+  return record('slice', out, [x], (g) => [scatterSlice(g, x.shape, b, st)], { begin: b, end: e, step: st });
 }
 
 /** The gradient of a slice: g placed back at its positions in a zero tensor of the input's shape. */
@@ -206,7 +207,8 @@ export function pad(x: Tensor, pads: PadSpec, value = 0): Tensor {
     full[off + i] = [p[0], p[1]];
   });
   const out = kernel('Pad')(x, { pads: full, value });
-  return record('pad', out, [x], (g) => [kernel('Slice')(g, { begin: full.map((p) => p[0]), end: full.map((p, i) => p[0] + x.shape[i]), step: full.map(() => 1) })]);
+  const back = (g: Tensor) => [kernel('Slice')(g, { begin: full.map((p) => p[0]), end: full.map((p, i) => p[0] + x.shape[i]), step: full.map(() => 1) })];
+  return record('pad', out, [x], back, { pads: full.map((p) => [p[0], p[1]]), value });
 }
 
 /** Change dtype; the gradient is cast back (none flows into int32). */
@@ -215,6 +217,9 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (!isDType(dtype)) throw new DTypeError('cast', 'float32, float64 or int32', describe(dtype));
   if (x.dtype === dtype) return x;
   const out = kernel('Cast')(x, { dtype });
-  if (dtype === 'int32') return out;
-  return record('cast', out, [x], (g) => [x.dtype === 'int32' ? null : kernel('Cast')(g, { dtype: x.dtype })]);
+  if (dtype === 'int32') {
+    traceOp('cast', { dtype }, [x], [out]);
+    return out;
+  }
+  return record('cast', out, [x], (g) => [x.dtype === 'int32' ? null : kernel('Cast')(g, { dtype: x.dtype })], { dtype });
 }

@@ -64,14 +64,15 @@ export function interpolate(x: Tensor, opts: InterpolateOptions): Tensor {
   }
   if (H < 1 || W < 1) throw new ShapeError(op, 'input [N, C, H, W] with H, W >= 1', x.shape);
   const info: ResizeInfo = { batch: N, channels: C, inH: H, inW: W, outH, outW, alignCorners: opts.alignCorners ?? false };
+  const attrs = { mode, outH, outW, alignCorners: info.alignCorners };
   if (mode === 'nearest') {
     // Backward: each δ flows back to the one input it copied; repeats add up.
     const y = kernel('ResizeNearest')(x, info);
-    return record('interpolate(nearest)', y, [x], (g) => [kernel('ResizeNearestGrad')(g, info)]);
+    return record('interpolate', y, [x], (g) => [kernel('ResizeNearestGrad')(g, info)], attrs);
   }
   // Backward: each δ is shared among its four inputs with the interpolation weights.
   const y = kernel('ResizeBilinear')(x, info);
-  return record('interpolate(bilinear)', y, [x], (g) => [kernel('ResizeBilinearGrad')(g, info)]);
+  return record('interpolate', y, [x], (g) => [kernel('ResizeBilinearGrad')(g, info)], attrs);
 }
 
 /** The same as interpolate (PyTorch's nn.Upsample / Keras' UpSampling2D). */
