@@ -9,3 +9,4 @@ export { decodeModel, decodeTensor, tensorFromProto, tensorToProto, ONNX_LIMITS 
 export function importOnnx(bytes: Uint8Array, opts: ImportOnnxOptions = {}): OnnxGraphModule {
   return new OnnxGraphModule(decodeModel(bytes, opts.file), opts);
 }
+export { exportOnnx, type ExportOnnxOptions } from './export.js';
