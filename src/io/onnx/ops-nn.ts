@@ -1,10 +1,11 @@
-import { Tensor, full, ones } from '../../tensor/index.js';
+import { Tensor, full } from '../../tensor/index.js';
 import {
-  add, avgPool2d, batchNorm, cast, clamp, maxPool2dWithIndices, conv2d, convTranspose2d, div, elu, exp, globalAvgPool2d, globalMaxPool2d, interpolate, leakyRelu,
-  linear, localResponseNorm, log, logSoftmax, matmul, maxPool2d, mean, mul, neg, pad, relu, reshape, sigmoid, slice, softmax, softplus, sqrt,
+  add, batchNorm, cast, clamp, maxPool2dWithIndices, conv2d, convTranspose2d, div, elu, exp, globalAvgPool2d, globalMaxPool2d, interpolate, leakyRelu,
+  linear, localResponseNorm, log, logSoftmax, matmul, mean, mul, neg, pad, relu, reshape, sigmoid, slice, softmax, softplus, sqrt,
   squeeze, sub, tanh, transpose, unsqueeze, variance, abs,
 } from '../../ops/index.js';
 import { intsOf, type NodeContext } from './attrs.js';
+import { poolWithPads } from '../pool-pads.js';
 
 /*
  * ONNX's neural-network operators on Receptive's differentiable ops. Each
@@ -123,21 +124,8 @@ function poolCommon(c: NodeContext, x: Tensor, kind: 'max' | 'avg'): Tensor {
   const ceilMode = c.int('ceil_mode', 0) === 1;
   if (kind === 'avg' && (d[0] !== 1 || d[1] !== 1)) throw c.unsupported('average pooling with dilations');
   const symmetric = begin[0] === end[0] && begin[1] === end[1] && begin[0] <= k[0] / 2 && begin[1] <= k[1] / 2;
-  const opts = { kernelSize: k, stride: s, ceilMode };
-  if (kind === 'max') {
-    if (symmetric) return lower(maxPool2d(x4, { ...opts, dilation: d, padding: [begin[0], begin[1]] }), oneD);
-    if ((c.node.output?.length ?? 1) > 1 && c.node.output![1]) throw c.unsupported('the Indices output of MaxPool with asymmetric or large pads');
-    const padded = pad(x4, [[0, 0], [0, 0], [begin[0], end[0]], [begin[1], end[1]]], -Infinity);
-    return lower(maxPool2d(padded, { ...opts, dilation: d }), oneD);
-  }
-  const countIncludePad = c.int('count_include_pad', 0) === 1;
-  if (symmetric) return lower(avgPool2d(x4, { ...opts, padding: [begin[0], begin[1]], countIncludePad }), oneD);
-  const pads = [[0, 0], [0, 0], [begin[0], end[0]], [begin[1], end[1]]] as const;
-  const sumPool = avgPool2d(pad(x4, pads), { ...opts, countIncludePad: true });
-  if (countIncludePad) return lower(sumPool, oneD);
-  // Exclude padding: divide by the share of each window that lies on the input.
-  const share = avgPool2d(pad(ones(x4.shape, { dtype: x4.dtype }), pads), { ...opts, countIncludePad: true });
-  return lower(div(sumPool, share), oneD);
+  if (kind === 'max' && !symmetric && (c.node.output?.length ?? 1) > 1 && c.node.output![1]) throw c.unsupported('the Indices output of MaxPool with asymmetric or large pads');
+  return lower(poolWithPads(x4, kind, { kernel: k, stride: s, dilation: d, begin, end, ceilMode, countIncludePad: c.int('count_include_pad', 0) === 1 }), oneD);
 }
 
 const BatchNormalization: OpImpl = ([x, scale, bias, m, v], c) => {
