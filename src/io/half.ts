@@ -2,9 +2,12 @@
  * IEEE binary16 (F16) and bfloat16 (BF16) as 16-bit patterns.
  * Decoding is exact (every 16-bit value is a float32). Encoding rounds to
  * nearest, ties to even, as PyTorch's `.half()` and `.bfloat16()` do; values
- * past the largest finite one round to ±Inf. NaN becomes the quiet NaN as
- * PyTorch writes it: F16 0x7e00 with the sign kept, BF16 0x7fc0 (c10 drops the
- * sign there); float64 sources give the positive quiet NaN in both.
+ * past the largest finite one round to ±Inf. A float32 NaN keeps its sign and
+ * the top of its payload, made quiet (as the F16C instruction does), so a NaN
+ * read from a file is written back with the same bits; float64 NaNs become
+ * the positive quiet NaN (0x7e00 / 0x7fc0). PyTorch itself is not consistent
+ * here: 1.13's vectorised CPU path writes BF16 NaN as 0xffff, its scalar one
+ * as 0x7fc0.
  */
 
 const f32 = new Float32Array(1);
@@ -46,7 +49,7 @@ function f16FromF32Bits(x: number): number {
   const sign = (x >>> 16) & 0x8000;
   const exp = (x >>> 23) & 0xff;
   const man = x & 0x7fffff;
-  if (exp === 0xff) return man ? sign | 0x7e00 : sign | 0x7c00;
+  if (exp === 0xff) return man ? sign | 0x7e00 | (man >>> 13) : sign | 0x7c00;
   const e = exp - 127 + 15; // the binary16 biased exponent
   if (e >= 31) return sign | 0x7c00;
   if (e <= 0) {
@@ -65,7 +68,7 @@ function f16FromF32Bits(x: number): number {
 }
 
 function bf16FromF32Bits(x: number): number {
-  if ((x & 0x7fffffff) > 0x7f800000) return ((x >>> 16) & 0x8000) | 0x7fc0;
+  if ((x & 0x7fffffff) > 0x7f800000) return (x >>> 16) | 0x40;
   return (x + 0x7fff + ((x >>> 16) & 1)) >>> 16;
 }
 

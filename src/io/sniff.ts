@@ -12,16 +12,16 @@ function startsWith(bytes: Uint8Array, magic: readonly number[] | string, at = 0
   return m.every((b, i) => bytes[at + i] === b);
 }
 
-/** Mostly printable ASCII or UTF-8 (any byte >= 0x80), with no NULs: looks like text. */
+/** Valid UTF-8 (a sequence cut at the end of the sample is allowed) with no control characters but tab and newlines. */
 function looksLikeText(bytes: Uint8Array): boolean {
   const sample = bytes.subarray(0, 512);
-  if (sample.length === 0) return false;
-  let printable = 0;
-  for (const b of sample) {
-    if (b === 0) return false;
-    if (b === 9 || b === 10 || b === 13 || (b >= 0x20 && b !== 0x7f)) printable++;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+  } catch {
+    return false;
   }
-  return printable >= 0.95 * sample.length;
+  return text.length > 0 && !/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/.test(text);
 }
 
 const SIGNATURES: [readonly number[] | string, string][] = [
@@ -59,7 +59,7 @@ export function describeBytes(bytes: Uint8Array): string | null {
   if (!looksLikeText(bytes)) return null;
   const head = ascii(bytes, 0, Math.min(bytes.length, 64)).trimStart();
   if (head.startsWith('{') || head.startsWith('[')) {
-    return 'JSON text (a safetensors file starts with an 8-byte header length, then its JSON header)';
+    return 'JSON text (in a safetensors file the JSON comes after an 8-byte length field)';
   }
   if (/^<(!doctype html|html)/i.test(head)) return 'an HTML page (a download that returned an error page?)';
   if (head.startsWith('<?xml') || head.startsWith('<svg')) return 'an XML document';
