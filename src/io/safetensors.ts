@@ -4,16 +4,25 @@
  * optional "__metadata__" string map, then the raw little-endian data, each
  * tensor at [begin, end) relative to the end of the header.
  * The reader checks the whole header against the file before it builds any
- * tensor, so a truncated or tampered file can only ever give a FormatError.
+ * tensor, so a truncated or tampered file can only ever give a FormatError;
+ * a file that is not safetensors at all (a PNG, a zip, JSON) is named as such.
+ * Element types: see safetensors-dtype.ts (F16/BF16 read as float32, I64 as
+ * int32 unless { int64: 'float64' }, and so on).
  */
-import { ArgumentError, FormatError, Tensor, type DType } from '../tensor/index.js';
+import { ArgumentError, FormatError, Tensor } from '../tensor/index.js';
+import {
+  DEFAULT_STORED,
+  DTYPE_SIZE,
+  SAFETENSORS_DTYPES,
+  decodeData,
+  encodeData,
+  isSafetensorsDType,
+  type DecodeOptions,
+  type SafetensorsDType,
+} from './safetensors-dtype.js';
+import { describeBytes } from './sniff.js';
 
-const TO_SAFE: Record<DType, string> = { float32: 'F32', float64: 'F64', int32: 'I32' };
-const FROM_SAFE: Record<string, { dtype: DType; size: number }> = {
-  F32: { dtype: 'float32', size: 4 },
-  F64: { dtype: 'float64', size: 8 },
-  I32: { dtype: 'int32', size: 4 },
-};
+export { SAFETENSORS_DTYPES, isSafetensorsDType, type SafetensorsDType } from './safetensors-dtype.js';
 /** Headers beyond this are refused before decoding, as the reference implementation does. */
 export const MAX_HEADER_BYTES = 100_000_000;
 
@@ -22,19 +31,40 @@ const LITTLE_ENDIAN = new Uint8Array(Uint32Array.of(1).buffer)[0] === 1;
 export interface Safetensors {
   tensors: Record<string, Tensor>;
   metadata: Record<string, string>;
+  /** The element type each tensor had in the file; pass it back as `dtypes` to write the same types. */
+  dtypes: Record<string, SafetensorsDType>;
 }
 
-/** The bytes of a little-endian copy of a tensor's data. */
-function dataBytes(t: Tensor): Uint8Array {
-  const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
-  if (LITTLE_ENDIAN) return bytes;
-  const out = new Uint8Array(bytes.length);
-  const size = t.data.BYTES_PER_ELEMENT;
-  for (let i = 0; i < bytes.length; i++) out[i] = bytes[i - (i % size) + size - 1 - (i % size)];
+/** How I64 tensors are read: 'int32' (default; a value outside int32 is a FormatError) or 'float64' (exact to 2^53). */
+export type ParseSafetensorsOptions = DecodeOptions;
+
+export interface SerializeSafetensorsOptions {
+  /**
+   * The element type to store each named tensor as (default F32, F64, I32 by
+   * the tensor's dtype), e.g. { 'bn1.num_batches_tracked': 'I64' } as PyTorch
+   * writes it, or F16/BF16 to halve a float32 file (round to nearest even).
+   */
+  dtypes?: Record<string, SafetensorsDType>;
+}
+
+/** Reverse the bytes of every `size`-byte element in place (big-endian hosts only). */
+function swapBytes(bytes: Uint8Array, size: number): Uint8Array {
+  if (!LITTLE_ENDIAN && size > 1) for (let i = 0; i < bytes.length; i += size) bytes.subarray(i, i + size).reverse();
+  return bytes;
+}
+
+function storedTypes(tensors: Record<string, Tensor>, dtypes: Record<string, SafetensorsDType> | undefined): Map<string, SafetensorsDType> {
+  const out = new Map<string, SafetensorsDType>();
+  for (const [name, t] of Object.entries(tensors)) out.set(name, DEFAULT_STORED[t.dtype]);
+  for (const [name, d] of Object.entries(dtypes ?? {})) {
+    if (!out.has(name)) throw new ArgumentError('serializeSafetensors', `dtypes names "${name}", which is not one of the tensors`);
+    if (!isSafetensorsDType(d)) throw new ArgumentError('serializeSafetensors', `tensor "${name}": unknown dtype ${JSON.stringify(d)} (expected one of ${SAFETENSORS_DTYPES.join(', ')})`);
+    out.set(name, d);
+  }
   return out;
 }
 
-export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>): Uint8Array {
+export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?: Record<string, string>, options: SerializeSafetensorsOptions = {}): Uint8Array {
   const parts: string[] = [];
   if (metadata && Object.keys(metadata).length > 0) {
     for (const [k, v] of Object.entries(metadata)) {
@@ -42,25 +72,32 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, metadata?:
     }
     parts.push(`"__metadata__":${JSON.stringify(metadata)}`);
   }
-  const entries = Object.entries(tensors);
+  if (Object.hasOwn(tensors, '__metadata__')) {
+    throw new ArgumentError('serializeSafetensors', 'the tensor name "__metadata__" is reserved');
+  }
+  const types = storedTypes(tensors, options.dtypes);
+  const blobs: [Uint8Array, number][] = []; // the bytes and their element size
   let offset = 0;
-  for (const [name, t] of entries) {
-    if (name === '__metadata__') throw new ArgumentError('serializeSafetensors', 'the tensor name "__metadata__" is reserved');
-    const info = { dtype: TO_SAFE[t.dtype], shape: t.shape, data_offsets: [offset, offset + t.data.byteLength] };
+  for (const [name, t] of Object.entries(tensors)) {
+    const dtype = types.get(name) as SafetensorsDType;
+    const blob = encodeData(t.data, dtype, name);
+    const info = { dtype, shape: t.shape, data_offsets: [offset, offset + blob.length] };
     // Key and value written separately: a name such as "__proto__" must stay a plain key.
     parts.push(`${JSON.stringify(name)}:${JSON.stringify(info)}`);
-    offset += t.data.byteLength;
+    blobs.push([blob, DTYPE_SIZE[dtype]]);
+    offset += blob.length;
   }
   const json = new TextEncoder().encode(`{${parts.join(',')}}`);
   const headerLen = Math.ceil(json.length / 8) * 8; // pad with spaces so the data starts 8-byte aligned
   const out = new Uint8Array(8 + headerLen + offset);
-  new DataView(out.buffer).setUint32(0, headerLen, true); // high word stays 0
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLen), true);
   out.set(json, 8);
   out.fill(0x20, 8 + json.length, 8 + headerLen);
   let at = 8 + headerLen;
-  for (const [, t] of entries) {
-    out.set(dataBytes(t), at);
-    at += t.data.byteLength;
+  for (const [blob, size] of blobs) {
+    out.set(blob, at);
+    swapBytes(out.subarray(at, at + blob.length), size);
+    at += blob.length;
   }
   return out;
 }
@@ -98,7 +135,7 @@ function findDuplicateKey(text: string): string | null {
 
 interface Entry {
   name: string;
-  dtype: DType;
+  dtype: SafetensorsDType;
   shape: number[];
   begin: number;
   end: number;
@@ -111,8 +148,8 @@ function checkEntry(file: string, name: string, v: unknown, at: number): Entry {
   if (!isObject(v)) return fail('header entry must be an object with dtype, shape and data_offsets');
   const extra = Object.keys(v).filter((k) => k !== 'dtype' && k !== 'shape' && k !== 'data_offsets');
   if (extra.length) fail(`unexpected header field "${extra[0]}"`);
-  const type = typeof v.dtype === 'string' && Object.hasOwn(FROM_SAFE, v.dtype) ? FROM_SAFE[v.dtype] : undefined;
-  if (!type) return fail(`unsupported dtype ${JSON.stringify(v.dtype)} (expected F32, F64 or I32)`);
+  const dtype = v.dtype;
+  if (!isSafetensorsDType(dtype)) return fail(`unsupported dtype ${JSON.stringify(dtype)} (expected one of ${SAFETENSORS_DTYPES.join(', ')})`);
   const shape = v.shape;
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
     return fail(`shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
@@ -122,21 +159,40 @@ function checkEntry(file: string, name: string, v: unknown, at: number): Entry {
     return fail(`data_offsets must be two integers 0 <= begin <= end, got ${JSON.stringify(offs)}`);
   }
   const count = (shape as number[]).reduce((a, b) => a * b, 1);
-  const want = count * type.size;
+  const want = count * DTYPE_SIZE[dtype];
   if (offs[1] - offs[0] !== want) {
-    fail(`expected ${want} bytes for ${TO_SAFE[type.dtype]} [${shape.join(', ')}], data_offsets [${offs[0]}, ${offs[1]}] hold ${offs[1] - offs[0]}`);
+    fail(`expected ${want} bytes for ${dtype} [${shape.join(', ')}], data_offsets [${offs[0]}, ${offs[1]}] hold ${offs[1] - offs[0]}`);
   }
-  return { name, dtype: type.dtype, shape: shape as number[], begin: offs[0], end: offs[1] };
+  return { name, dtype, shape: shape as number[], begin: offs[0], end: offs[1] };
 }
 
-export function parseSafetensors(bytes: Uint8Array, file: string): Safetensors {
-  if (bytes.length < 8) throw new FormatError(file, `truncated: ${bytes.length} bytes, a safetensors file starts with an 8-byte header length`, 0);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lo = view.getUint32(0, true);
-  const hi = view.getUint32(4, true);
-  const n = hi * 4294967296 + lo;
-  if (n > MAX_HEADER_BYTES) throw new FormatError(file, `header length ${n} exceeds the limit of ${MAX_HEADER_BYTES} bytes`, 0);
-  if (8 + n > bytes.length) throw new FormatError(file, `header length ${n} runs past the end of the file (${bytes.length} bytes, expected at least ${8 + n})`, 0);
+/** The header length, read exactly as the uint64 it is; a length that cannot be right says what the file looks like instead. */
+function headerLength(bytes: Uint8Array, file: string): number {
+  const notSafetensors = (): void => {
+    const what = describeBytes(bytes);
+    if (what !== null) throw new FormatError(file, `this is ${what}, not a safetensors file`, 0);
+  };
+  if (bytes.length < 8) {
+    notSafetensors();
+    throw new FormatError(file, `truncated: ${bytes.length} bytes, a safetensors file starts with an 8-byte header length`, 0);
+  }
+  const n = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
+  if (n > BigInt(MAX_HEADER_BYTES)) {
+    notSafetensors();
+    throw new FormatError(file, `header length ${n} exceeds the limit of ${MAX_HEADER_BYTES} bytes`, 0);
+  }
+  if (8n + n > BigInt(bytes.length)) {
+    notSafetensors();
+    throw new FormatError(file, `header length ${n} runs past the end of the file (${bytes.length} bytes, expected at least ${8n + n})`, 0);
+  }
+  return Number(n);
+}
+
+export function parseSafetensors(bytes: Uint8Array, file: string, options: ParseSafetensorsOptions = {}): Safetensors {
+  if (options.int64 !== undefined && options.int64 !== 'int32' && options.int64 !== 'float64') {
+    throw new ArgumentError('parseSafetensors', `int64 must be 'int32' or 'float64', got ${JSON.stringify(options.int64)}`);
+  }
+  const n = headerLength(bytes, file);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n));
@@ -183,13 +239,11 @@ export function parseSafetensors(bytes: Uint8Array, file: string): Safetensors {
   if (pos !== dataLen) throw new FormatError(file, `${dataLen - pos} bytes after the last tensor: the data buffer is ${dataLen} bytes, the tensors cover ${pos}`, dataStart + pos);
 
   const tensors: Record<string, Tensor> = Object.create(null);
+  const dtypes: Record<string, SafetensorsDType> = Object.create(null);
   for (const e of entries) {
-    const raw = bytes.slice(dataStart + e.begin, dataStart + e.end); // a fresh, aligned buffer
-    const size = FROM_SAFE[TO_SAFE[e.dtype]].size;
-    if (!LITTLE_ENDIAN) for (let i = 0; i < raw.length; i += size) raw.subarray(i, i + size).reverse();
-    const count = raw.length / size;
-    const data = e.dtype === 'float32' ? new Float32Array(raw.buffer, 0, count) : e.dtype === 'float64' ? new Float64Array(raw.buffer, 0, count) : new Int32Array(raw.buffer, 0, count);
-    tensors[e.name] = new Tensor(data, e.shape);
+    const raw = swapBytes(bytes.slice(dataStart + e.begin, dataStart + e.end), DTYPE_SIZE[e.dtype]); // a fresh, aligned buffer
+    tensors[e.name] = new Tensor(decodeData(raw, e.dtype, options, file, e.name, dataStart + e.begin), e.shape);
+    dtypes[e.name] = e.dtype;
   }
-  return { tensors, metadata };
+  return { tensors, metadata, dtypes };
 }

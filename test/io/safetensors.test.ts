@@ -69,7 +69,7 @@ test('safetensors: each kind of bad header gives its FormatError', () => {
     [Uint8Array.of(1, 0, 0, 0, 0, 0, 0, 0, 0xff), 'not valid UTF-8', 'at byte 8'],
     [file('{"w":'), 'not valid JSON'],
     [file('[1,2]'), 'must be a JSON object'],
-    [file(f32('[0,8]', '[2]', 'BF16'), data8), 'tensor "w"', 'unsupported dtype "BF16"'],
+    [file(f32('[0,8]', '[2]', 'F8_E4M3'), data8), 'tensor "w"', 'unsupported dtype "F8_E4M3"', 'BF16'],
     [file(f32('[0,8]', '[-2]'), data8), 'shape must be an array of non-negative integers'],
     [file(f32('[0,8]', '[2.5]'), data8), 'shape must be'],
     [file(f32('[8,0]'), data8), 'data_offsets must be two integers'],
@@ -172,4 +172,44 @@ test('safetensors: thousands of seeded mutations parse validly or give a FormatE
   }
   // Both outcomes occur: the mutations are neither all harmless nor all fatal.
   assert.ok(counts.ok > 100 && counts.error > 1000, JSON.stringify(counts));
+});
+
+test('a file that is not safetensors at all is named for what it looks like', () => {
+  const withTail = (head: number[] | string, n = 64): Uint8Array => {
+    const h = typeof head === 'string' ? enc(head) : head;
+    return Uint8Array.from([...h, ...Array.from({ length: n }, (_, i) => (i * 37 + 11) & 255)]);
+  };
+  const cases: [Uint8Array, string][] = [
+    [withTail([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), 'this is a PNG image, not a safetensors file'],
+    [withTail([0xff, 0xd8, 0xff, 0xe0]), 'a JPEG image'],
+    [withTail('PK\x03\x04'), "a zip archive: PyTorch's torch.save writes one"],
+    [withTail([0x80, 0x02, 0x8a, 0x0a]), 'a Python pickle'],
+    [withTail([0x1f, 0x8b, 0x08, 0x00]), 'gzip-compressed'],
+    [withTail([0, 0, 8, 3, 0, 0, 0xea, 0x60]), 'an IDX file (the MNIST format)'],
+    [Uint8Array.from(enc('{\n  "weight": [1, 2, 3]\n}\n')), 'this is JSON text'],
+    [Uint8Array.from(enc('  [1, 2]')), 'JSON text'],
+    [Uint8Array.from(enc('version https://git-lfs.github.com/spec/v1\noid sha256:abc\nsize 123\n')), 'a Git LFS pointer'],
+    [Uint8Array.from(enc('<!DOCTYPE html><html><body>404</body></html>')), 'an HTML page'],
+    [Uint8Array.from(enc('épaisseur des filtres: 3×3\n')), 'this is a text file'],
+    [Uint8Array.from(enc('hi\n')), 'a text file'],
+    [new Uint8Array(0), 'this is an empty file'],
+  ];
+  for (const [bytes, what] of cases) {
+    const e = assertThrowsWith(() => parseSafetensors(bytes, 'model.safetensors'), FormatError, 'model.safetensors: ', what, 'at byte 0');
+    assert.ok(!/header length/.test(e.message), e.message);
+  }
+});
+
+test('header lengths are read as exact uint64; a truncated real file still says what is wrong', () => {
+  // 2^53 + 1: a float64 reading would print ...992.
+  const len = Uint8Array.of(1, 0, 0, 0, 0, 0, 0x20, 0, 0x7b);
+  assertThrowsWith(() => parseSafetensors(len, 'f'), FormatError, 'header length 9007199254740993 exceeds the limit');
+  assertThrowsWith(() => parseSafetensors(Uint8Array.of(255, 255, 255, 255, 255, 255, 255, 255), 'f'), FormatError, 'header length 18446744073709551615');
+  const bytes = serializeSafetensors(sample());
+  const cut = bytes.slice(0, 40);
+  const e = assertThrowsWith(() => parseSafetensors(cut, 'cut.safetensors'), FormatError, 'cut.safetensors', 'runs past the end of the file (40 bytes');
+  assert.ok(!/this is/.test(e.message), e.message);
+  assertThrowsWith(() => parseSafetensors(bytes.slice(0, bytes.length - 3), 'cut.safetensors'), FormatError, 'run past the end of the data', 'file truncated?');
+  // The length field is written as a full uint64: bytes 4..7 are zero.
+  assert.deepEqual([...bytes.subarray(4, 8)], [0, 0, 0, 0]);
 });
