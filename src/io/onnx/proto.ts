@@ -1,6 +1,7 @@
 import protobuf from 'protobufjs/light.js';
 import { FormatError, Tensor, type DataArray } from '../../tensor/index.js';
 import { ONNX_PROTO } from './onnx-proto.generated.js';
+import { decodeBF16, decodeF16, f16FromNumber } from '../half.js';
 
 /*
  * ONNX's protobuf messages, decoded by protobufjs from the vendored onnx.proto
@@ -220,31 +221,8 @@ export function tensorToProto(t: Tensor, name: string, asInt64 = true): OnnxTens
   return { name, dims: [...t.shape], data_type: dataType, raw_data: raw };
 }
 
-function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >> 10) & 0x1f;
-  const f = h & 0x3ff;
-  if (e === 0) return s * f * 2 ** -24;
-  if (e === 31) return f ? NaN : s * Infinity;
-  return s * (1 + f / 1024) * 2 ** (e - 15);
-}
-
-function bf16ToFloat(b: number): number {
-  const v = new DataView(new ArrayBuffer(4));
-  v.setUint32(0, (b & 0xffff) << 16);
-  return v.getFloat32(0);
-}
+const halfToFloat = (h: number): number => decodeF16(Uint16Array.of(h))[0];
+const bf16ToFloat = (b: number): number => decodeBF16(Uint16Array.of(b))[0];
 
 /** x rounded to the nearest float16 value (ties to even), as a number. */
-export function roundToHalf(x: number): number {
-  if (!Number.isFinite(x) || x === 0) return x;
-  const a = Math.abs(x);
-  if (a >= 65520) return Math.sign(x) * Infinity;
-  // Spacing of float16 values around a: 2^(e-10) for normals, 2^-24 below 2^-14.
-  const e = Math.max(Math.floor(Math.log2(a)), -14);
-  const ulp = 2 ** (e - 10);
-  const q = a / ulp;
-  let r = Math.round(q);
-  if (Math.abs(q - Math.trunc(q) - 0.5) < 1e-12 && r % 2 === 1) r -= 1;
-  return Math.sign(x) * r * ulp;
-}
+export const roundToHalf = (x: number): number => halfToFloat(f16FromNumber(x));
