@@ -34,3 +34,4 @@ try {
   console.warn(`receptive: the wasm backend failed to start (${(e as Error).message}); using the reference backend`);
 }
 export * from './io/onnx/index.js';
+export * from './io/tfjs/index.js';
