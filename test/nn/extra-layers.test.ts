@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentError, RNG, ShapeError, Tensor, randn } from '../../src/tensor/index.js';
-import { Sequential, Identity, LayerNorm, GroupNorm, InstanceNorm2d, Dropout2d, PixelShuffle, PixelUnshuffle, Module } from '../../src/nn/index.js';
+import { Sequential, Identity, LayerNorm, GroupNorm, InstanceNorm2d, Dropout2d, PixelShuffle, PixelUnshuffle, Module, moduleFromJSON, moduleToJSON } from '../../src/nn/index.js';
 import { dropout2d, groupNorm, instanceNorm, layerNorm, pixelShuffle, pixelUnshuffle, sum, mul } from '../../src/ops/index.js';
 import { assertClose, assertThrowsWith } from '../helpers.js';
 
@@ -54,13 +54,14 @@ test('parameters are named and shaped as PyTorch\'s, with PyTorch\'s defaults (o
   assert.equal(InstanceNorm2d.typeName, 'InstanceNorm2d');
 });
 
+// toConfig holds what was given (defaults stay implicit, as the other layers'), without the rng.
 const layers: [LayerClass, object, object][] = [
-  [LayerNorm, { normalizedShape: [3, 2] }, { normalizedShape: [3, 2], eps: 1e-5, elementwiseAffine: true }],
-  [LayerNorm, { normalizedShape: 4, eps: 1e-3, elementwiseAffine: false }, { normalizedShape: [4], eps: 1e-3, elementwiseAffine: false }],
-  [GroupNorm, { numGroups: 2, numChannels: 4 }, { numGroups: 2, numChannels: 4, eps: 1e-5, affine: true }],
-  [InstanceNorm2d, { numFeatures: 3, affine: true, eps: 0.01 }, { numFeatures: 3, eps: 0.01, affine: true }],
+  [LayerNorm, { normalizedShape: [3, 2] }, { normalizedShape: [3, 2] }],
+  [LayerNorm, { normalizedShape: 4, eps: 1e-3, elementwiseAffine: false }, { normalizedShape: 4, eps: 1e-3, elementwiseAffine: false }],
+  [GroupNorm, { numGroups: 2, numChannels: 4 }, { numGroups: 2, numChannels: 4 }],
+  [InstanceNorm2d, { numFeatures: 3, affine: true, eps: 0.01 }, { numFeatures: 3, affine: true, eps: 0.01 }],
   [Dropout2d, { p: 0.2, rng: new RNG(1) }, { p: 0.2 }],
-  [Dropout2d, {}, { p: 0.5 }],
+  [Dropout2d, {}, {}],
   [PixelShuffle, { upscaleFactor: 3 }, { upscaleFactor: 3 }],
   [PixelUnshuffle, { downscaleFactor: 2 }, { downscaleFactor: 2 }],
 ];
@@ -77,26 +78,34 @@ for (const [Cls, config, expected] of layers) {
     // A copy: changing it leaves the layer alone.
     (c as Record<string, unknown>).eps = 123;
     assert.notEqual((m.toConfig() as Record<string, unknown>).eps, 123);
+    // Registered for the JSON form of models: moduleFromJSON rebuilds it by typeName.
+    const j = moduleToJSON(m);
+    assert.equal(j.type, Cls.typeName);
+    const back = moduleFromJSON(JSON.parse(JSON.stringify(j)));
+    assert.ok(back instanceof Cls);
+    assert.deepEqual(back.toConfig(), expected);
+    assert.deepEqual(back.namedParameters().map(([n, p]) => [n, [...p.shape]]), m.namedParameters().map(([n, p]) => [n, [...p.shape]]));
   });
 }
 
 test('constructors refuse bad configs with the layer name and the field', () => {
-  assertThrowsWith(() => new LayerNorm(5 as never), ArgumentError, 'LayerNorm', 'one config object');
-  assertThrowsWith(() => new LayerNorm({} as never), ArgumentError, 'LayerNorm', 'config.normalizedShape is required');
+  assertThrowsWith(() => new LayerNorm(5 as never), ArgumentError, 'LayerNorm', 'one config object', 'positional');
+  assertThrowsWith(() => new (GroupNorm as unknown as new (...a: number[]) => GroupNorm)(2, 6), ArgumentError, 'GroupNorm', 'one config object', 'new GroupNorm({ numGroups: 8, numChannels: 64 })');
+  assertThrowsWith(() => new LayerNorm({} as never), ArgumentError, 'LayerNorm', 'normalizedShape');
   assertThrowsWith(() => new LayerNorm({ normalizedShape: [] }), ArgumentError, 'LayerNorm', 'normalizedShape');
   assertThrowsWith(() => new LayerNorm({ normalizedShape: [3, 0] }), ArgumentError, 'LayerNorm', 'normalizedShape[1] must be a positive integer, got 0');
   assertThrowsWith(() => new LayerNorm({ normalizedShape: 3, eps: -1 }), ArgumentError, 'LayerNorm', 'eps');
-  assertThrowsWith(() => new LayerNorm({ normalizedShape: 3, affine: true } as never), ArgumentError, 'LayerNorm', 'unknown config key "affine"', 'elementwiseAffine');
-  assertThrowsWith(() => new LayerNorm({ normalizedShape: 3, elementwiseAffine: 'yes' as never }), ArgumentError, 'LayerNorm', 'elementwiseAffine must be a boolean');
+  assertThrowsWith(() => new LayerNorm({ normalizedShape: 3, affine: true } as never), ArgumentError, 'LayerNorm', 'unknown option "affine"', 'elementwiseAffine');
+  assertThrowsWith(() => new LayerNorm({ normalizedShape: 3, elementwiseAffine: 'yes' as never }), ArgumentError, 'LayerNorm', 'elementwiseAffine must be true or false');
   assertThrowsWith(() => new GroupNorm({ numGroups: 4, numChannels: 6 }), ArgumentError, 'GroupNorm', 'numChannels (6) must be divisible by numGroups (4)');
   assertThrowsWith(() => new GroupNorm({ numGroups: 0, numChannels: 6 }), ArgumentError, 'GroupNorm', 'numGroups must be a positive integer');
-  assertThrowsWith(() => new GroupNorm({ numChannels: 6 } as never), ArgumentError, 'GroupNorm', 'config.numGroups is required');
+  assertThrowsWith(() => new GroupNorm({ numChannels: 6 } as never), ArgumentError, 'GroupNorm', 'numGroups must be a positive integer, got undefined');
   assertThrowsWith(() => new InstanceNorm2d({ numFeatures: 2.5 }), ArgumentError, 'InstanceNorm2d', 'numFeatures');
-  assertThrowsWith(() => new InstanceNorm2d({ numFeatures: 2, trackRunningStats: true } as never), ArgumentError, 'InstanceNorm2d', 'unknown config key "trackRunningStats"');
-  assertThrowsWith(() => new Dropout2d({ p: 1 }), ArgumentError, 'Dropout2d', 'p must be a number in [0, 1)');
+  assertThrowsWith(() => new InstanceNorm2d({ numFeatures: 2, trackRunningStats: true } as never), ArgumentError, 'InstanceNorm2d', 'unknown option "trackRunningStats"');
+  assertThrowsWith(() => new Dropout2d({ p: 1 }), ArgumentError, 'Dropout2d', 'p must be in [0, 1)');
   assertThrowsWith(() => new Dropout2d({ rng: 3 as never }), ArgumentError, 'Dropout2d', 'rng must be an RNG');
   assertThrowsWith(() => new PixelShuffle({ upscaleFactor: 0 }), ArgumentError, 'PixelShuffle', 'upscaleFactor');
-  assertThrowsWith(() => new PixelUnshuffle({} as never), ArgumentError, 'PixelUnshuffle', 'config.downscaleFactor is required');
+  assertThrowsWith(() => new PixelUnshuffle({} as never), ArgumentError, 'PixelUnshuffle', 'downscaleFactor must be a positive integer');
 });
 
 test('forward shape errors name the layer and its path', () => {

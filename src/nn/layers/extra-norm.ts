@@ -1,7 +1,10 @@
-import { ArgumentError, ones, show, zeros, type Tensor } from '../../tensor/index.js';
+import { ArgumentError, ones, zeros, type Tensor } from '../../tensor/index.js';
 import { groupNorm, instanceNorm, layerNorm, reshape } from '../../ops/index.js';
+import { describe } from '../../ops/util.js';
 import { Module, type Parameter } from '../module.js';
-import { bool, checkConfig, nonNegative, positiveInt } from './layer-config.js';
+import { jsonConfig, layerConfig, optionalBool, optionalNumber, positiveInt } from './config.js';
+
+const eps = (layer: string, v: unknown) => optionalNumber(layer, 'eps', v, (x) => Number.isFinite(x) && x >= 0, 'a finite number >= 0');
 
 export interface LayerNormConfig {
   /** The trailing axes normalised together (a number means one axis). */
@@ -13,34 +16,37 @@ export interface LayerNormConfig {
 
 /** Layer normalisation over the trailing normalizedShape axes (as torch.nn.LayerNorm). */
 export class LayerNorm extends Module {
-  static readonly typeName = 'LayerNorm';
+  static override readonly typeName = 'LayerNorm';
+  readonly config: Readonly<LayerNormConfig>;
   readonly normalizedShape: readonly number[];
-  readonly eps: number;
-  readonly elementwiseAffine: boolean;
-  readonly weight: Parameter | null;
-  readonly bias: Parameter | null;
-  constructor(config: LayerNormConfig) {
+  declare readonly weight: Parameter | null;
+  declare readonly bias: Parameter | null;
+  constructor(config: LayerNormConfig, ...rest: unknown[]) {
     super();
-    const c = checkConfig('LayerNorm', config, ['normalizedShape', 'eps', 'elementwiseAffine'], ['normalizedShape']);
+    const c = layerConfig<LayerNormConfig>('LayerNorm', config, ['normalizedShape', 'eps', 'elementwiseAffine'], '{ normalizedShape: [64] }', rest[0]);
     const ns = typeof c.normalizedShape === 'number' ? [c.normalizedShape] : c.normalizedShape;
-    if (!Array.isArray(ns) || ns.length === 0) throw new ArgumentError('LayerNorm', `normalizedShape must be a positive integer or a non-empty list of them, got ${show(c.normalizedShape)}`);
+    if (!Array.isArray(ns) || ns.length === 0) {
+      throw new ArgumentError('LayerNorm', `normalizedShape must be a positive integer or a non-empty list of them, got ${describe(c.normalizedShape)}`);
+    }
     ns.forEach((d, i) => positiveInt('LayerNorm', `normalizedShape[${i}]`, d));
+    eps('LayerNorm', c.eps);
+    optionalBool('LayerNorm', 'elementwiseAffine', c.elementwiseAffine);
+    this.config = { ...c, normalizedShape: typeof c.normalizedShape === 'number' ? c.normalizedShape : [...ns] };
     this.normalizedShape = Object.freeze([...ns]);
-    this.eps = nonNegative('LayerNorm', 'eps', c.eps ?? 1e-5);
-    this.elementwiseAffine = bool('LayerNorm', 'elementwiseAffine', c.elementwiseAffine ?? true);
-    this.weight = this.registerParameter('weight', this.elementwiseAffine ? ones([...ns]) : null);
-    this.bias = this.registerParameter('bias', this.elementwiseAffine ? zeros([...ns]) : null);
+    const affine = c.elementwiseAffine ?? true;
+    this.registerParameter('weight', affine ? ones([...ns]) : null);
+    this.registerParameter('bias', affine ? zeros([...ns]) : null);
   }
   forward(x: Tensor): Tensor {
     const k = this.normalizedShape.length;
     this.expectShape(x, [...Array<string>(x.rank >= k ? x.rank - k : 1).fill('*'), ...this.normalizedShape]);
-    return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
+    return layerNorm(x, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.config.eps ?? 1e-5 });
   }
-  toConfig(): { normalizedShape: number[]; eps: number; elementwiseAffine: boolean } {
-    return { normalizedShape: [...this.normalizedShape], eps: this.eps, elementwiseAffine: this.elementwiseAffine };
+  override toConfig(): Record<string, unknown> {
+    return jsonConfig(this.config);
   }
   protected override extraRepr(): string {
-    return `[${this.normalizedShape.join(', ')}], eps=${this.eps}, elementwiseAffine=${this.elementwiseAffine}`;
+    return `[${this.normalizedShape.join(', ')}], eps=${this.config.eps ?? 1e-5}, elementwiseAffine=${this.config.elementwiseAffine ?? true}`;
   }
 }
 
@@ -49,41 +55,39 @@ export interface GroupNormConfig {
   /** Channels of the input (axis 1); a multiple of numGroups. */
   numChannels: number;
   eps?: number;
-  /** Learn a per-channel weight and bias. Default true. */
+  /** Learn a per-channel weight (ones) and bias (zeros). Default true. */
   affine?: boolean;
 }
 
 /** Group normalisation (as torch.nn.GroupNorm): statistics per sample and group of channels, so independent of the batch size. */
 export class GroupNorm extends Module {
-  static readonly typeName = 'GroupNorm';
-  readonly numGroups: number;
-  readonly numChannels: number;
-  readonly eps: number;
-  readonly affine: boolean;
-  readonly weight: Parameter | null;
-  readonly bias: Parameter | null;
-  constructor(config: GroupNormConfig) {
+  static override readonly typeName = 'GroupNorm';
+  readonly config: Readonly<GroupNormConfig>;
+  declare readonly weight: Parameter | null;
+  declare readonly bias: Parameter | null;
+  constructor(config: GroupNormConfig, ...rest: unknown[]) {
     super();
-    const c = checkConfig('GroupNorm', config, ['numGroups', 'numChannels', 'eps', 'affine'], ['numGroups', 'numChannels']);
-    this.numGroups = positiveInt('GroupNorm', 'numGroups', c.numGroups);
-    this.numChannels = positiveInt('GroupNorm', 'numChannels', c.numChannels);
-    if (this.numChannels % this.numGroups !== 0) {
-      throw new ArgumentError('GroupNorm', `numChannels (${this.numChannels}) must be divisible by numGroups (${this.numGroups})`);
-    }
-    this.eps = nonNegative('GroupNorm', 'eps', c.eps ?? 1e-5);
-    this.affine = bool('GroupNorm', 'affine', c.affine ?? true);
-    this.weight = this.registerParameter('weight', this.affine ? ones([this.numChannels]) : null);
-    this.bias = this.registerParameter('bias', this.affine ? zeros([this.numChannels]) : null);
+    const c = layerConfig<GroupNormConfig>('GroupNorm', config, ['numGroups', 'numChannels', 'eps', 'affine'], '{ numGroups: 8, numChannels: 64 }', rest[0]);
+    const g = positiveInt('GroupNorm', 'numGroups', c.numGroups);
+    const n = positiveInt('GroupNorm', 'numChannels', c.numChannels);
+    if (n % g !== 0) throw new ArgumentError('GroupNorm', `numChannels (${n}) must be divisible by numGroups (${g})`);
+    eps('GroupNorm', c.eps);
+    optionalBool('GroupNorm', 'affine', c.affine);
+    this.config = { ...c };
+    const affine = c.affine ?? true;
+    this.registerParameter('weight', affine ? ones([n]) : null);
+    this.registerParameter('bias', affine ? zeros([n]) : null);
   }
   forward(x: Tensor): Tensor {
-    this.expectShape(x, ['N', this.numChannels, ...Array<string>(Math.max(x.rank - 2, 0)).fill('*')]);
-    return groupNorm(x, this.numGroups, { weight: this.weight, bias: this.bias, eps: this.eps });
+    const { numGroups, numChannels, eps = 1e-5 } = this.config;
+    this.expectShape(x, ['N', numChannels, ...Array<string>(Math.max(x.rank - 2, 0)).fill('*')]);
+    return groupNorm(x, numGroups, { weight: this.weight, bias: this.bias, eps });
   }
-  toConfig(): Required<GroupNormConfig> {
-    return { numGroups: this.numGroups, numChannels: this.numChannels, eps: this.eps, affine: this.affine };
+  override toConfig(): Record<string, unknown> {
+    return jsonConfig(this.config);
   }
   protected override extraRepr(): string {
-    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.affine}`;
+    return `${this.config.numGroups}, ${this.config.numChannels}, eps=${this.config.eps ?? 1e-5}, affine=${this.config.affine ?? true}`;
   }
 }
 
@@ -101,23 +105,26 @@ export interface InstanceNorm2dConfig {
  * Running statistics are not supported.
  */
 export class InstanceNorm2d extends Module {
-  static readonly typeName = 'InstanceNorm2d';
-  readonly numFeatures: number;
-  readonly eps: number;
-  readonly affine: boolean;
-  readonly weight: Parameter | null;
-  readonly bias: Parameter | null;
-  constructor(config: InstanceNorm2dConfig) {
+  static override readonly typeName = 'InstanceNorm2d';
+  readonly config: Readonly<InstanceNorm2dConfig>;
+  declare readonly weight: Parameter | null;
+  declare readonly bias: Parameter | null;
+  constructor(config: InstanceNorm2dConfig, ...rest: unknown[]) {
     super();
-    const c = checkConfig('InstanceNorm2d', config, ['numFeatures', 'eps', 'affine'], ['numFeatures']);
-    this.numFeatures = positiveInt('InstanceNorm2d', 'numFeatures', c.numFeatures);
-    this.eps = nonNegative('InstanceNorm2d', 'eps', c.eps ?? 1e-5);
-    this.affine = bool('InstanceNorm2d', 'affine', c.affine ?? false);
-    this.weight = this.registerParameter('weight', this.affine ? ones([this.numFeatures]) : null);
-    this.bias = this.registerParameter('bias', this.affine ? zeros([this.numFeatures]) : null);
+    const c = layerConfig<InstanceNorm2dConfig>('InstanceNorm2d', config, ['numFeatures', 'eps', 'affine'], '{ numFeatures: 64 }', rest[0]);
+    const n = positiveInt('InstanceNorm2d', 'numFeatures', c.numFeatures);
+    eps('InstanceNorm2d', c.eps);
+    optionalBool('InstanceNorm2d', 'affine', c.affine);
+    this.config = { ...c };
+    const affine = c.affine ?? false;
+    this.registerParameter('weight', affine ? ones([n]) : null);
+    this.registerParameter('bias', affine ? zeros([n]) : null);
+  }
+  get numFeatures(): number {
+    return this.config.numFeatures;
   }
   forward(x: Tensor): Tensor {
-    const opts = { weight: this.weight, bias: this.bias, eps: this.eps };
+    const opts = { weight: this.weight, bias: this.bias, eps: this.config.eps ?? 1e-5 };
     if (x.rank === 3) {
       this.expectShape(x, [this.numFeatures, 'H', 'W']);
       return reshape(instanceNorm(reshape(x, [1, ...x.shape]), opts), x.shape);
@@ -125,10 +132,10 @@ export class InstanceNorm2d extends Module {
     this.expectShape(x, ['N', this.numFeatures, 'H', 'W']);
     return instanceNorm(x, opts);
   }
-  toConfig(): Required<InstanceNorm2dConfig> {
-    return { numFeatures: this.numFeatures, eps: this.eps, affine: this.affine };
+  override toConfig(): Record<string, unknown> {
+    return jsonConfig(this.config);
   }
   protected override extraRepr(): string {
-    return `${this.numFeatures}, eps=${this.eps}, affine=${this.affine}`;
+    return `${this.numFeatures}, eps=${this.config.eps ?? 1e-5}, affine=${this.config.affine ?? false}`;
   }
 }
