@@ -10,3 +10,7 @@ export * from './activation.js';
 export * from './norm.js';
 export * from './loss.js';
 import './methods.js';
+export * from './groupnorm.js';
+export * from './layernorm.js';
+export * from './pixelshuffle.js';
+export * from './dropout2d.js';

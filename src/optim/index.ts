@@ -4,3 +4,4 @@ export * from './adam.js';
 export * from './rmsprop.js';
 export * from './schedule.js';
 export * from './clip.js';
+export * from './plateau.js';

@@ -1,35 +1,43 @@
-import type { Tensor } from '../tensor/index.js';
-import { checkHyper, Optimizer, type ParamState } from './optimizer.js';
+import { checkHyper, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
-export interface RMSpropOptions {
-  lr?: number;
-  alpha?: number;
-  eps?: number;
-  momentum?: number;
-  weightDecay?: number;
-  centered?: boolean;
+export interface RMSpropHyper {
+  lr: number;
+  alpha: number;
+  eps: number;
+  momentum: number;
+  weightDecay: number;
+  centered: boolean;
 }
 
-/** RMSprop as torch.optim.RMSprop: divide by a running root mean square of the gradient. */
-export class RMSprop extends Optimizer {
+export type RMSpropOptions = Partial<RMSpropHyper>;
+
+/**
+ * RMSprop as torch.optim.RMSprop: divide by a running root mean square of the
+ * gradient. Takes a list of parameters or of groups; the options are every group's defaults.
+ */
+export class RMSprop extends Optimizer<RMSpropHyper> {
+  /** The defaults (each group's own settings are in paramGroups). */
   readonly alpha: number;
   readonly eps: number;
   readonly momentum: number;
   readonly weightDecay: number;
   readonly centered: boolean;
-  constructor(params: Iterable<Tensor>, opts: RMSpropOptions = {}) {
-    super(params, opts.lr ?? 0.01);
-    this.alpha = checkHyper('RMSprop', 'alpha', opts.alpha ?? 0.99, 0, 1);
-    this.eps = checkHyper('RMSprop', 'eps', opts.eps ?? 1e-8, 0);
-    this.momentum = checkHyper('RMSprop', 'momentum', opts.momentum ?? 0, 0);
-    this.weightDecay = checkHyper('RMSprop', 'weightDecay', opts.weightDecay ?? 0, 0);
-    this.centered = opts.centered ?? false;
+  constructor(params: ParamsInput<RMSpropHyper>, opts: RMSpropOptions = {}) {
+    const defaults: RMSpropHyper = { lr: opts.lr ?? 0.01, alpha: opts.alpha ?? 0.99, eps: opts.eps ?? 1e-8, momentum: opts.momentum ?? 0, weightDecay: opts.weightDecay ?? 0, centered: opts.centered ?? false };
+    super(params, defaults, (h, where) => {
+      checkHyper('RMSprop', `${where}alpha`, h.alpha, 0, 1);
+      checkHyper('RMSprop', `${where}eps`, h.eps, 0);
+      checkHyper('RMSprop', `${where}momentum`, h.momentum, 0);
+      checkHyper('RMSprop', `${where}weightDecay`, h.weightDecay, 0);
+      return h;
+    });
+    ({ alpha: this.alpha, eps: this.eps, momentum: this.momentum, weightDecay: this.weightDecay, centered: this.centered } = defaults);
   }
-  protected update(w: Float32Array | Float64Array, g: ArrayLike<number>, s: ParamState): void {
+  protected update(w: Float32Array | Float64Array, g: ArrayLike<number>, s: ParamState, group: ParamGroup<RMSpropHyper>): void {
     const sq = this.buffer(s, 'squareAvg', w);
-    const ga = this.centered ? this.buffer(s, 'gradAvg', w) : null;
-    const buf = this.momentum ? this.buffer(s, 'momentum', w) : null;
-    const { lr, alpha: a, eps, weightDecay: wd, momentum: mu } = this;
+    const ga = group.centered ? this.buffer(s, 'gradAvg', w) : null;
+    const buf = group.momentum ? this.buffer(s, 'momentum', w) : null;
+    const { lr, alpha: a, eps, weightDecay: wd, momentum: mu } = group;
     for (let i = 0; i < w.length; i++) {
       const gi = g[i] + wd * w[i];
       sq[i] = a * sq[i] + (1 - a) * gi * gi;
