@@ -135,7 +135,7 @@ interface Step {
   module: AnyModule | null;
 }
 
-/** A TF.js layers model as a Module: NCHW in and out, its weighted layers as children named as in Keras. */
+/** A TF.js layers model as a Module: NCHW in and out, its weighted layers as children named as in Keras; it starts in eval mode. */
 export class TfjsLayersModule extends Module<Tensor[], Tensor | Tensor[]> {
   static override readonly typeName = 'TfjsLayersModel';
   readonly inputKeys: string[];
@@ -167,6 +167,8 @@ export class TfjsLayersModule extends Module<Tensor[], Tensor | Tensor[]> {
       if (module) this.registerModule(name in this ? `layer:${name}` : name, module);
       return { cls: l.class_name, name, config: l.config, calls, module };
     });
+    // A pretrained model is for inference first: batch norm uses its moving statistics until train() is called.
+    this.eval();
     if (sequential) {
       const first = this.steps[0];
       if (first.cls === 'InputLayer') first.calls = [['__input__:0:0']];
