@@ -9,6 +9,12 @@
  * top-level await): `await ready()` starts the wasm backend, or the first op
  * does where the engine allows a synchronous start (see backend/startup.ts).
  */
+// The modules that add Tensor methods (t.add, t.backward, t.registerHook…): this file
+// and they are the package's only side effects ("sideEffects" in package.json), so a
+// bundle that uses only `tensor` still has the methods.
+import './ops/methods.js';
+import './autograd/tape.js';
+import './autograd/hooks.js';
 export * from './tensor/index.js';
 export * from './backend/public.js';
 export * from './autograd/public.js';
