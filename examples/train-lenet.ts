@@ -1,12 +1,12 @@
 // Train LeNet-5 on MNIST with the library API (what `receptive train` does, in 30 lines).
 // Run: node --import tsx examples/train-lenet.ts [trainImages] [epochs]
-import { LeNet5, Adam, CosineAnnealingLR, DataLoader, normalize, fit, evaluate, losses, manualSeed, RNG } from 'receptive';
-import { loadMNIST, enableWasmBackend } from 'receptive/node';
+import { LeNet5, Adam, CosineAnnealingLR, DataLoader, normalize, fit, evaluate, losses, manualSeed, ready, RNG } from 'receptive';
+import { loadMNIST } from 'receptive/node';
 
 const limit = Number(process.argv[2] ?? 60_000);
 const epochs = Number(process.argv[3] ?? 1);
 
-await enableWasmBackend(); // WebAssembly SIMD on all cores; the reference backend otherwise
+await ready(); // the wasm backend (WebAssembly SIMD on all cores) where it runs, the reference backend otherwise
 manualSeed(0);
 
 const train = loadMNIST({ split: 'train', limit });

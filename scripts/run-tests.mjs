@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts with Node's test runner through tsx (Node 20 has no --test globs),
-// then the op-level suites a second time with the wasm backend active (src/backend/wasm/activate.ts),
+// on the reference backend (src/backend/reference/activate.ts), then the op-level suites a second time with the wasm backend active (src/backend/wasm/activate.ts),
 // so that every op's definition, gradient and error tests also run through the fast kernels.
 // Arguments filter the files by substring; --reference-only skips the second pass.
 import { readdirSync, statSync } from 'node:fs';
@@ -27,7 +27,8 @@ const run = (extra, list) => spawnSync(process.execPath, [...base, ...extra, '--
 const OP_SUITES = ['ops', 'autograd', 'nn', 'models', 'optim'].map((d) => join('test', d) + sep);
 const onWasm = files.filter((f) => OP_SUITES.some((d) => f.startsWith(d)));
 
-let status = run([], files);
+// The first pass runs on the reference backend, chosen explicitly: the first op would otherwise start the wasm one.
+let status = run(['--import', './src/backend/reference/activate.ts'], files);
 if (!referenceOnly && onWasm.length > 0) {
   console.log(`\n# the op-level suites again with the wasm backend active (${onWasm.length} files)\n`);
   status = run(['--import', './src/backend/wasm/activate.ts'], onWasm) || status;

@@ -2,11 +2,22 @@
  * Receptive: convolutional neural networks in TypeScript.
  *
  * This entry point is browser-safe (no Node built-ins). File loaders, atomic
- * checkpoint writes and other Node-only helpers are in `receptive/node`.
+ * checkpoint writes and other Node-only helpers are in `receptive/node`; kernels,
+ * `record` and backend registration in `receptive/backend`.
+ *
+ * Importing it starts nothing (no workers, no engine flags, no output, no
+ * top-level await): `await ready()` starts the wasm backend, or the first op
+ * does where the engine allows a synchronous start (see backend/startup.ts).
  */
+// The modules that add Tensor methods (t.add, t.backward, t.registerHook…): this file
+// and they are the package's only side effects ("sideEffects" in package.json), so a
+// bundle that uses only `tensor` still has the methods.
+import './ops/methods.js';
+import './autograd/tape.js';
+import './autograd/hooks.js';
 export * from './tensor/index.js';
-export * from './backend/index.js';
-export * from './autograd/index.js';
+export * from './backend/public.js';
+export * from './autograd/public.js';
 export * from './ops/index.js';
 /** The functional namespace, as torch.nn.functional. */
 export * as F from './ops/index.js';
@@ -23,15 +34,5 @@ export * from './data/mnist.js';
 export * from './models/index.js';
 export * from './train/index.js';
 export * from './io/safetensors.js';
-export { enableWasmBackend, setNumThreads, getNumThreads, wasmSimdSupported, setConvAlgorithm, getConvAlgorithm, type ConvAlgorithm } from './backend/wasm/index.js';
-
-// The wasm backend is the default wherever WebAssembly SIMD is available; the
-// reference backend stays one call away: setBackend('reference').
-import { enableWasmBackend as enableWasm } from './backend/wasm/index.js';
-try {
-  await enableWasm();
-} catch (e) {
-  console.warn(`receptive: the wasm backend failed to start (${(e as Error).message}); using the reference backend`);
-}
 export * from './io/onnx/index.js';
 export * from './io/tfjs/index.js';

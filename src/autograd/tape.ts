@@ -1,5 +1,6 @@
-import { ArgumentError, ShapeError, Tensor, allocate, shapesEqual, type GradNode } from '../tensor/index.js';
+import { ArgumentError, ReceptiveError, ShapeError, Tensor, allocate, shapesEqual, type GradNode } from '../tensor/index.js';
 import { traceOp } from './trace.js';
+import { gradientArrived, isRetained } from './hooks.js';
 
 /*
  * Reverse-mode automatic differentiation. Each op that sees an input requiring
@@ -100,12 +101,41 @@ function topoOrder(root: Tensor): Tensor[] {
   return order.reverse();
 }
 
+export interface BackwardOptions {
+  /**
+   * Keep the graph (its saved tensors and backward rules) for another backward()
+   * through it, as PyTorch's retain_graph. By default it is released.
+   */
+  retainGraph?: boolean;
+}
+
+/**
+ * Drop what a node holds (its inputs, and the closure with the tensors its rule
+ * saved): a loss kept for logging then keeps a few bytes, not its whole graph.
+ */
+function release(node: GradNode): void {
+  const name = node.name;
+  node.inputs = [];
+  node.backward = () => {
+    throw new ReceptiveError(
+      `backward: the graph through ${name} was already released by an earlier backward() (its saved tensors are freed); ` +
+        `pass { retainGraph: true } to the first backward() to go through it twice`,
+    );
+  };
+}
+
 /**
  * Backpropagate from `root`. Without `grad`, root must hold one element and
  * dL/droot = 1. Gradients accumulate into `.grad` of leaf tensors that require
- * them (call zeroGrad between steps, as in PyTorch).
+ * them, and of tensors with retainGrad() (call zeroGrad between steps, as in
+ * PyTorch); gradient hooks run on each tensor's complete gradient. Afterwards the
+ * graph is released unless `{ retainGraph: true }`.
  */
-export function backward(root: Tensor, grad?: Tensor): void {
+export function backward(root: Tensor, grad?: Tensor | BackwardOptions, opts: BackwardOptions = {}): void {
+  if (grad !== undefined && !(grad instanceof Tensor)) {
+    opts = grad;
+    grad = undefined;
+  }
   if (!root.requiresGrad) {
     throw new ArgumentError('backward', 'the tensor does not require grad: no input of the ops that made it had requiresGrad');
   }
@@ -120,15 +150,18 @@ export function backward(root: Tensor, grad?: Tensor): void {
     seed = grad;
   }
   const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  const order = topoOrder(root);
   noGrad(() => {
-    for (const t of topoOrder(root)) {
-      const g = grads.get(t);
+    for (const t of order) {
+      let g = grads.get(t);
       if (!g) continue;
       grads.delete(t);
+      g = gradientArrived(t, g);
       if (!t.gradFn) {
         t.grad = addInto(t.grad ?? undefined, g);
         continue;
       }
+      if (isRetained(t)) t.grad = addInto(t.grad ?? undefined, g);
       const ins = t.gradFn.inputs;
       const gs = t.gradFn.backward(g);
       for (let i = 0; i < ins.length; i++) {
@@ -142,6 +175,7 @@ export function backward(root: Tensor, grad?: Tensor): void {
       }
     }
   });
+  if (!opts.retainGraph) for (const t of order) if (t.gradFn) release(t.gradFn);
 }
 
 /** A tensor sharing data with t but cut from the graph. */
@@ -151,8 +185,8 @@ export function detach(t: Tensor): Tensor {
 
 declare module '../tensor/tensor.js' {
   interface Tensor {
-    /** Backpropagate from this tensor (see autograd `backward`). */
-    backward(grad?: Tensor): void;
+    /** Backpropagate from this tensor (see autograd `backward`); the graph is released unless `{ retainGraph: true }`. */
+    backward(grad?: Tensor | BackwardOptions, opts?: BackwardOptions): void;
     /** A tensor with the same data, cut from the graph. */
     detach(): Tensor;
     /** Set requiresGrad and return this, for chaining. */
@@ -160,8 +194,8 @@ declare module '../tensor/tensor.js' {
   }
 }
 
-Tensor.prototype.backward = function (this: Tensor, grad?: Tensor) {
-  backward(this, grad);
+Tensor.prototype.backward = function (this: Tensor, grad?: Tensor | BackwardOptions, opts?: BackwardOptions) {
+  backward(this, grad, opts);
 };
 Tensor.prototype.detach = function (this: Tensor) {
   return detach(this);

@@ -47,6 +47,24 @@ export class FormatError extends ReceptiveError {
 }
 
 /**
+ * An op needed more memory than a stated limit allows (a tensor's element or byte
+ * limit, the wasm heap). Thrown before anything that large is allocated.
+ */
+export class ResourceError extends ReceptiveError {
+  constructor(readonly op: string, message: string, readonly neededBytes: number, readonly limitBytes: number) {
+    super(`${op}: ${message}`);
+  }
+}
+
+/** A byte count as text: "1.50 GiB", "12.0 MiB", "640 bytes". */
+export function formatBytes(n: number): string {
+  if (n >= 2 ** 30) return `${(n / 2 ** 30).toFixed(2)} GiB`;
+  if (n >= 2 ** 20) return `${(n / 2 ** 20).toFixed(1)} MiB`;
+  if (n >= 2 ** 10) return `${(n / 2 ** 10).toFixed(1)} KiB`;
+  return `${n} bytes`;
+}
+
+/**
  * Any value as text for an error message. Never throws: objects without a
  * prototype (or with a throwing toString) would otherwise turn a ShapeError
  * into a TypeError while the message is built.

@@ -1,4 +1,4 @@
-import { ArgumentError, ShapeError, formatShape, show } from './errors.js';
+import { ArgumentError, ResourceError, ShapeError, formatShape, show } from './errors.js';
 
 export type Shape = readonly number[];
 
@@ -25,6 +25,12 @@ export function checkShape(op: string, shape: unknown): number[] {
     if (!Number.isInteger(d) || d < 0) {
       throw new ArgumentError(op, `shape must hold non-negative integers, got ${show(shape)}`);
     }
+  }
+  let n = 1;
+  for (const d of shape) n *= d;
+  // The element limit of dtype.ts (MAX_TENSOR_ELEMENTS; the byte limit needs the dtype and is checked by allocate).
+  if (n > 2 ** 31 - 1) {
+    throw new ResourceError(op, `shape ${show(shape)} has ${n.toLocaleString('en-US')} elements; a tensor may hold at most 2,147,483,647 (2^31 − 1)`, n * 4, 2 ** 32);
   }
   return shape.slice() as number[];
 }

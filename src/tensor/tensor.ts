@@ -10,7 +10,8 @@ import { formatTensor } from './format.js';
  */
 export interface GradNode {
   readonly name: string;
-  readonly inputs: readonly Tensor[];
+  /** Emptied, with `backward` replaced by a thrower, once a backward() has released the graph. */
+  inputs: readonly Tensor[];
   /** Given dL/d(output), return dL/d(input) for each input (null where none flows). */
   backward(grad: Tensor): (Tensor | null)[];
 }
@@ -149,12 +150,12 @@ export function tensor(value: TensorLike | number, opts: TensorOptions & { shape
     const src = value as DataArray;
     const shape = opts.shape ? checkShape(op, opts.shape) : [src.length];
     dtype ??= dtypeOf(src);
-    const data = allocate(dtype, src.length);
+    const data = allocate(dtype, src.length, op, shape);
     data.set(src);
     return new Tensor(data, shape, opts.requiresGrad ?? false);
   }
   const shape = typeof value === 'number' || typeof value === 'boolean' ? [] : inferShape(value, op);
-  const data = allocate(dtype ?? 'float32', sizeOf(shape));
+  const data = allocate(dtype ?? 'float32', sizeOf(shape), op, shape);
   fill(value, shape, 0, data, { i: 0 }, op);
   const t = new Tensor(data, shape, opts.requiresGrad ?? false);
   if (opts.shape) {
@@ -165,15 +166,16 @@ export function tensor(value: TensorLike | number, opts: TensorOptions & { shape
   return t;
 }
 
-export function full(shape: Shape, value: number, opts: TensorOptions = {}): Tensor {
-  const s = checkShape('full', shape);
-  const data = allocate(checkDType('full', opts.dtype ?? 'float32'), sizeOf(s));
-  data.fill(value);
+function filled(op: string, shape: Shape, value: number, opts: TensorOptions): Tensor {
+  const s = checkShape(op, shape);
+  const data = allocate(checkDType(op, opts.dtype ?? 'float32'), sizeOf(s), op, s);
+  if (value !== 0) data.fill(value);
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }
 
-export const zeros = (shape: Shape, opts: TensorOptions = {}): Tensor => full(shape, 0, opts);
-export const ones = (shape: Shape, opts: TensorOptions = {}): Tensor => full(shape, 1, opts);
+export const full = (shape: Shape, value: number, opts: TensorOptions = {}): Tensor => filled('full', shape, value, opts);
+export const zeros = (shape: Shape, opts: TensorOptions = {}): Tensor => filled('zeros', shape, 0, opts);
+export const ones = (shape: Shape, opts: TensorOptions = {}): Tensor => filled('ones', shape, 1, opts);
 
 export function zerosLike(t: Tensor): Tensor {
   return new Tensor(allocate(t.dtype, t.size), t.shape);
@@ -184,7 +186,7 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
   if (end === undefined) [start, end] = [0, start];
   if (step === 0 || !Number.isFinite(step)) throw new ArgumentError('arange', `step must be a finite non-zero number, got ${step}`);
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const data = allocate(checkDType('arange', opts.dtype ?? 'float32'), n);
+  const data = allocate(checkDType('arange', opts.dtype ?? 'float32'), n, 'arange', [n]);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return new Tensor(data, [n], opts.requiresGrad ?? false);
 }
@@ -197,7 +199,7 @@ export interface RandomOptions extends TensorOptions {
 export function randn(shape: Shape, opts: RandomOptions = {}): Tensor {
   const s = checkShape('randn', shape);
   const rng = opts.rng ?? globalRNG;
-  const data = allocate(checkDType('randn', opts.dtype ?? 'float32'), sizeOf(s));
+  const data = allocate(checkDType('randn', opts.dtype ?? 'float32'), sizeOf(s), 'randn', s);
   for (let i = 0; i < data.length; i++) data[i] = rng.normal();
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }
@@ -208,7 +210,7 @@ export function rand(shape: Shape, opts: RandomOptions & { low?: number; high?: 
   const rng = opts.rng ?? globalRNG;
   const low = opts.low ?? 0;
   const high = opts.high ?? 1;
-  const data = allocate(checkDType('rand', opts.dtype ?? 'float32'), sizeOf(s));
+  const data = allocate(checkDType('rand', opts.dtype ?? 'float32'), sizeOf(s), 'rand', s);
   for (let i = 0; i < data.length; i++) data[i] = low + (high - low) * rng.random();
   return new Tensor(data, s, opts.requiresGrad ?? false);
 }
@@ -220,7 +222,7 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
   }
   const s = checkShape('randint', shape);
   const rng = opts.rng ?? globalRNG;
-  const data = allocate(checkDType('randint', opts.dtype ?? 'int32'), sizeOf(s));
+  const data = allocate(checkDType('randint', opts.dtype ?? 'int32'), sizeOf(s), 'randint', s);
   for (let i = 0; i < data.length; i++) data[i] = rng.int(low, high);
   return new Tensor(data, s, false);
 }
@@ -228,7 +230,7 @@ export function randint(low: number, high: number, shape: Shape, opts: RandomOpt
 /** A one-hot float tensor of shape [...indices.shape, numClasses]. */
 export function oneHot(indices: Tensor, numClasses: number, dtype: DType = 'float32'): Tensor {
   if (indices.dtype !== 'int32') throw new DTypeError('oneHot', 'int32 class indices', indices.dtype);
-  const out = allocate(dtype, indices.size * numClasses);
+  const out = allocate(dtype, indices.size * numClasses, 'oneHot', [...indices.shape, numClasses]);
   for (let i = 0; i < indices.size; i++) {
     const c = indices.data[i];
     if (c < 0 || c >= numClasses) throw new ArgumentError('oneHot', `class index ${c} at position ${i} is outside [0, ${numClasses})`);

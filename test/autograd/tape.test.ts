@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ArgumentError, DTypeError, RNG, ShapeError, Tensor, randn, tensor } from '../../src/tensor/index.js';
+import { ArgumentError, DTypeError, ReceptiveError, RNG, ShapeError, Tensor, randn, tensor } from '../../src/tensor/index.js';
 import { backward, detach, gradcheck, isGradEnabled, noGrad, record, withGrad } from '../../src/autograd/index.js';
 import { add, exp, matmul, mean, mul, relu, softmax, sum } from '../../src/ops/index.js';
 import { unary } from '../../src/ops/util.js';
@@ -11,7 +11,7 @@ const leaf = (v: number[]) => tensor(v, { dtype: 'float64', requiresGrad: true }
 test('gradients accumulate across two backward calls', () => {
   const x = leaf([1, 2, 3]);
   const y = sum(mul(x, x));
-  y.backward();
+  y.backward({ retainGraph: true });
   assert.deepEqual(x.grad?.toFlatArray(), [2, 4, 6]);
   y.backward();
   assert.deepEqual(x.grad?.toFlatArray(), [4, 8, 12]);
@@ -98,4 +98,31 @@ test('gradcheck catches a wrong backward rule and refuses float32', () => {
 test('a backward rule that returns the wrong shape is reported with the op name', () => {
   const bad = (t: Tensor) => record('badOp', unary('neg', t), [t], () => [tensor([1, 2, 3], { dtype: 'float64' })]);
   assertThrowsWith(() => sum(bad(leaf([1, 2]))).backward(), ShapeError, 'backward of badOp', 'input 0 of shape [2]', 'got [3]');
+});
+
+test('backward releases the graph: a second backward through it names the op and the way out', () => {
+  const x = leaf([1, 2, 3]);
+  const h = exp(x);
+  const y = sum(mul(h, x));
+  y.backward();
+  assert.deepEqual(y.gradFn?.inputs, [], 'the root node holds no inputs after backward');
+  assert.deepEqual(h.gradFn?.inputs, [], 'inner nodes are released too');
+  assertThrowsWith(() => y.backward(), ReceptiveError, 'graph through sum', 'already released', 'retainGraph: true');
+  // A new op on a released inner tensor reaches its released node: the same error, naming that op.
+  assertThrowsWith(() => sum(h).backward(), ReceptiveError, 'graph through exp', 'already released');
+  // The leaf's gradient from the first pass is intact: d/dx Σ x·eˣ = eˣ(1 + x).
+  x.grad!.toFlatArray().forEach((g, i) => assert.ok(Math.abs(g - Math.exp(i + 1) * (i + 2)) < 1e-12));
+});
+
+test('backward(grad, { retainGraph: true }) keeps the graph for another pass with the same result', () => {
+  const x = leaf([1, -2]);
+  const y = mul(x, x);
+  const g = tensor([1, 3], { dtype: 'float64' });
+  y.backward(g, { retainGraph: true });
+  const first = x.grad!.toFlatArray();
+  assert.deepEqual(first, [2 * 1 * 1, 2 * -2 * 3]);
+  backward(y, g, { retainGraph: true });
+  assert.deepEqual(x.grad!.toFlatArray(), first.map((v) => 2 * v));
+  y.backward(g);
+  assert.throws(() => y.backward(g), /graph through mul was already released/);
 });

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { scenario } from './scenario.js';
+import { enableWasmBackend } from '../../src/index.js';
 import { FILTER1_STRIDE1 } from '../fixtures/hung-yi-lee.js';
 
 const ENTRY = fileURLToPath(new URL('./entry.ts', import.meta.url));
@@ -44,6 +45,8 @@ test('in headless Chromium the same seeded run gives the same numbers as in Node
     await tab.goto(`http://127.0.0.1:${port}/`);
     await tab.waitForFunction(() => (globalThis as { __result?: unknown }).__result !== undefined, null, { timeout: 60_000 });
     const inBrowser = await tab.evaluate(() => (globalThis as { __result?: unknown }).__result);
+    // The test runner chose the reference backend for this process; the page runs the default (ready()).
+    assert.ok(await enableWasmBackend());
     const inNode = scenario();
     assert.deepEqual(inBrowser, inNode);
     assert.deepEqual(inNode.deckConv, FILTER1_STRIDE1);

@@ -94,6 +94,19 @@ test('clamp: values, gradient only inside the range', () => {
   assertThrowsWith(() => clamp(x, NaN), ArgumentError, 'clamp', 'min');
 });
 
+test('clamp with min > max gives max everywhere (as NumPy, torch.clamp and ONNX Clip), with a zero gradient', () => {
+  // The case: min(max(x, 2), 1) = 1 for every x.
+  for (const dtype of ['float32', 'float64'] as const) {
+    const x = tensor([-2, 0, 6, 1.5], { dtype, requiresGrad: true });
+    const y = clamp(x, 2, 1);
+    assert.deepEqual(y.toFlatArray(), [1, 1, 1, 1], dtype);
+    sum(y).backward();
+    assert.deepEqual(x.grad?.toFlatArray(), [0, 0, 0, 0], dtype);
+  }
+  // NaN passes through, as in torch.clamp.
+  assert.ok(Number.isNaN(clamp(f64([NaN]), 2, 1).item()));
+});
+
 test('maximum and minimum: broadcasting, ties send the whole gradient to the first operand', () => {
   assertClose(maximum(f64([[1, 5], [3, 2]]), f64([2, 2])), [2, 5, 3, 2], { atol: 0 });
   assertClose(minimum(f64([1, 5]), f64([2, 2])), [1, 2], { atol: 0 });

@@ -37,7 +37,7 @@ test('ragged arrays, wrong element counts and bad dtypes are refused with Recept
   assertThrowsWith(() => tensor([1, 2, 3], { shape: [2, 2] }), ShapeError, 'tensor', '4 values for shape [2, 2]', 'got [3]');
   assertThrowsWith(() => tensor([1], { dtype: 'float16' as 'float32' }), DTypeError, 'tensor', 'float16');
   assertThrowsWith(() => new Tensor(new Float32Array(3), [2, 2]), ShapeError, 'Tensor', '4 elements for shape [2, 2]', '3 elements');
-  assertThrowsWith(() => zeros([2, -1]), ArgumentError, 'full', 'non-negative integers');
+  assertThrowsWith(() => zeros([2, -1]), ArgumentError, 'zeros', 'non-negative integers');
   assertThrowsWith(() => tensor([1, 2]).item(), ShapeError, 'item', 'exactly one element', '[2]');
 });
 

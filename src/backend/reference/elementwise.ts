@@ -22,7 +22,8 @@ const UNARY: Record<UnaryOp, Fn1> = {
   sigmoid: (x) => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x))),
   tanh: Math.tanh,
   softplus: (x) => (x > 20 ? x : Math.log1p(Math.exp(x))),
-  clamp: (x, lo, hi) => (x < lo ? lo : x > hi ? hi : x),
+  // min(max(x, lo), hi): with lo > hi every value becomes hi (NumPy, torch, ONNX Clip); NaN stays NaN.
+  clamp: (x, lo, hi) => { const y = x < lo ? lo : x; return y > hi ? hi : y; },
   step: (x) => (x > 0 ? 1 : 0),
   inRange: (x, lo, hi) => (x >= lo && x <= hi ? 1 : 0),
   sin: Math.sin,

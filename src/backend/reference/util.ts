@@ -1,7 +1,7 @@
 import { allocate, promote, sizeOf, stridesOf, Tensor, type DType } from '../../tensor/index.js';
 
 export function empty(shape: readonly number[], dtype: DType): Tensor {
-  return new Tensor(allocate(dtype, sizeOf(shape)), shape);
+  return new Tensor(allocate(dtype, sizeOf(shape), undefined, shape), shape);
 }
 
 /** Strides of `shape` as seen from a broadcast `outShape`: 0 along stretched axes. */

@@ -1,5 +1,5 @@
-import { Tensor } from '../../tensor/index.js';
-import type { WasmRuntime } from './runtime.js';
+import { ResourceError, Tensor, allocationContext, checkTensorSize, formatBytes } from '../../tensor/index.js';
+import { MAX_HEAP_BYTES, type WasmRuntime } from './runtime.js';
 
 /*
  * The JS side of the wasm heap shared by every kernel file: the bound runtime,
@@ -12,6 +12,20 @@ export let rt: WasmRuntime;
 
 export function bindRuntime(r: WasmRuntime): void {
   rt = r;
+  r.onHeapFull = (bytes, reason) => heapError(0, bytes, reason);
+}
+
+/** The refusal of a heap block: the kernel, what its call holds and asks for, the limit, what to do. */
+function heapError(held: number, bytes: number, reason: string): ResourceError {
+  const op = allocationContext.kernel ?? 'wasm kernel';
+  const others = rt.usedBytes() - held;
+  return new ResourceError(
+    op,
+    `this call needs at least ${formatBytes(held + bytes)} of wasm heap (a block of ${formatBytes(bytes)} after ${formatBytes(held)}; ` +
+      `${formatBytes(others)} is held by other data), but ${reason}. Use a smaller batch or input, or run it on the reference backend (setBackend('reference'))`,
+    held + bytes,
+    MAX_HEAP_BYTES,
+  );
 }
 
 export function runtime(): WasmRuntime {
@@ -21,10 +35,19 @@ export function runtime(): WasmRuntime {
 /** Heap blocks of one kernel call, released together. */
 export class Arena {
   private blocks: [number, number][] = [];
+  private held = 0;
   alloc(floats: number): number {
     const bytes = Math.max(4, floats * 4);
-    const p = rt.alloc(bytes);
+    let p: number;
+    const hook = rt.onHeapFull;
+    rt.onHeapFull = (b, reason) => heapError(this.held, b, reason);
+    try {
+      p = rt.alloc(bytes);
+    } finally {
+      rt.onHeapFull = hook;
+    }
     this.blocks.push([p, bytes]);
+    this.held += bytes;
     return p;
   }
   /** Copy a Float32Array/Int32Array in, with `slack` zeroed floats after it. */
@@ -46,6 +69,7 @@ export class Arena {
   done(): void {
     for (let i = this.blocks.length - 1; i >= 0; i--) rt.release(this.blocks[i][0], this.blocks[i][1]);
     this.blocks = [];
+    this.held = 0;
   }
 }
 
@@ -75,7 +99,8 @@ export function raiseMallocThresholdsInNode(env: Record<string, string | undefin
 }
 
 /** A new Float32Array of n floats whose contents the caller overwrites entirely. */
-function uninitialised(n: number): Float32Array {
+function uninitialised(n: number, shape: readonly number[]): Float32Array {
+  checkTensorSize(undefined, 'float32', n, shape);
   if (!allocUnsafe || n < 16384) return new Float32Array(n);
   const b = allocUnsafe(n * 4);
   return new Float32Array(b.buffer, b.byteOffset, n);
@@ -83,7 +108,7 @@ function uninitialised(n: number): Float32Array {
 
 /** Copy n floats out of the heap into a new tensor (a fresh array filled with set(): faster than slice() on shared memory). */
 export function out(p: number, n: number, shape: readonly number[]): Tensor {
-  const y = uninitialised(n);
+  const y = uninitialised(n, shape);
   y.set(rt.f32().subarray(p >> 2, (p >> 2) + n));
   return new Tensor(y, shape);
 }
@@ -109,7 +134,7 @@ export function outByImages(ar: Arena, images: number, per: number, shape: reado
   // threads, old and new alternated 4 times (bench/tools/conv-split.ts): fastest
   // call 3.02-3.13 -> 2.71-2.80 ms; no change on 1 thread (nothing runs alongside).
   const blocks = [ar.alloc(chunk * per), chunk < images ? ar.alloc(chunk * per) : 0];
-  const res = uninitialised(images * per);
+  const res = uninitialised(images * per, shape);
   try {
     for (let n0 = 0, j = 0; n0 < images; n0 += chunk, j++) {
       const nb = Math.min(chunk, images - n0);

@@ -1,7 +1,7 @@
 import { ArgumentError, ReceptiveError } from '../../tensor/index.js';
 import type { Backend } from '../kernels.js';
 import { registerBackend, setBackend, listBackends } from '../registry.js';
-import { WasmRuntime, hasSimd } from './runtime.js';
+import { MAX_THREADS, WasmRuntime, canStartSync, coreCount, hasSimd, type RuntimeOptions } from './runtime.js';
 import {
   AvgPool2D, AvgPool2DGrad, Conv2D, Conv2DBackprop, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
 } from './kernels.js';
@@ -19,6 +19,32 @@ export { setConvAlgorithm, getConvAlgorithm, type ConvAlgorithm } from './winogr
 
 let runtime: WasmRuntime | null = null;
 let pendingThreads: number | null = null;
+let starting: Promise<void> | null = null;
+let options: RuntimeOptions = {};
+
+/** Options for the next start (ready() passes its own; later calls change nothing once started). */
+export function setRuntimeOptions(o: RuntimeOptions): void {
+  if (!runtime) options = { ...options, ...o };
+}
+
+function bind(r: WasmRuntime): void {
+  runtime = r;
+  if (pendingThreads !== null) r.setThreads(pendingThreads);
+  bindRuntime(r);
+}
+
+/** Start the runtime without an await where that is possible (Node, browser workers); false elsewhere. */
+export function startWasmSync(): boolean {
+  if (runtime) return true;
+  if (!hasSimd() || !canStartSync() || starting) return false;
+  bind(WasmRuntime.createSync(options));
+  return true;
+}
+
+/** True once the runtime is up. */
+export function wasmStarted(): boolean {
+  return runtime !== null;
+}
 
 export const wasmBackend: Backend = {
   name: 'wasm',
@@ -26,11 +52,19 @@ export const wasmBackend: Backend = {
     Unary, Binary, Reduce, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Conv2DBackprop, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad,
     ChannelMoments, ChannelDots, ChannelAffine, LocalResponseNorm, LocalResponseNormGrad,
   },
-  async init() {
+  init() {
     if (runtime) return;
-    runtime = await WasmRuntime.create();
-    if (pendingThreads !== null) runtime.setThreads(pendingThreads);
-    bindRuntime(runtime);
+    if (!hasSimd()) throw new ReceptiveError('the wasm backend needs WebAssembly SIMD, which this engine lacks');
+    starting ??= WasmRuntime.create(options).then(
+      (r) => {
+        if (!runtime) bind(r);
+      },
+      (e: unknown) => {
+        starting = null;
+        throw e;
+      },
+    );
+    return starting;
   },
 };
 
@@ -50,9 +84,24 @@ export async function enableWasmBackend(): Promise<boolean> {
   return true;
 }
 
-/** Number of threads the wasm kernels use (the calling thread plus workers). Defaults to the core count. */
+let warnedCores = false;
+
+/**
+ * Number of threads the wasm kernels use (the calling thread plus workers).
+ * Defaults to the core count. More than MAX_THREADS (31) is refused; more than
+ * the cores is allowed (results do not depend on the thread count) with a
+ * one-time warning, since it only slows the kernels down.
+ */
 export function setNumThreads(n: number): void {
+  const cores = coreCount();
   if (!Number.isInteger(n) || n < 1) throw new ArgumentError('setNumThreads', `expected an integer >= 1, got ${n}`);
+  if (n > MAX_THREADS) {
+    throw new ArgumentError('setNumThreads', `${n} threads asked for; the wasm backend runs at most ${MAX_THREADS} threads, and this machine has ${cores} cores (use 1 to ${Math.min(cores, MAX_THREADS)})`);
+  }
+  if (n > cores && !warnedCores) {
+    warnedCores = true;
+    console.warn(`receptive: setNumThreads(${n}) on a machine with ${cores} cores: threads beyond the cores share them and run no faster`);
+  }
   if (runtime) runtime.setThreads(n);
   else pendingThreads = n;
 }

@@ -1,6 +1,7 @@
 import { RELAXED_WASM, SIMD_WASM, SINGLE_RELAXED_WASM, SINGLE_WASM } from './bytes.generated.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { raiseMallocThresholdsInNode } from './heap.js';
+import { ResourceError, formatBytes } from '../../tensor/index.js';
 
 /*
  * The wasm runtime: one WebAssembly.Memory (shared when threads are possible),
@@ -36,7 +37,14 @@ const PART = 7; // bit b: the worker holding bit b takes part in the current job
 // leaves the job alone instead of making the caller wait for it to wake up.
 const JOIN = 8;
 const CLOSED = 1 << 30;
-const MAX_THREADS = 31;
+/** The pool's limit: one participation bit per thread in an int32 word. */
+export const MAX_THREADS = 31;
+/**
+ * The heap's limit, 2 GiB: heap addresses are handled as int32 on the JS side
+ * (`p >> 2` indexes the typed-array views), so none may reach 2^31.
+ */
+export const MAX_HEAP_BYTES = 2 ** 31;
+const MAX_PAGES = MAX_HEAP_BYTES / 65536;
 const STOP = 16; // STOP + slot: ask the worker with that slot to exit
 const SLOTS = 1000;
 
@@ -79,33 +87,77 @@ export function hasSimd(): boolean {
 
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 
+interface NodeBuiltins {
+  os: typeof import('node:os');
+  v8: typeof import('node:v8');
+  Worker: typeof import('node:worker_threads').Worker;
+}
+let node: NodeBuiltins | null = null;
+type GetBuiltin = (id: string) => unknown;
+// Non-literal specifiers, so browser bundlers leave Node's built-ins alone.
+const nodeImport = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+
+/** Node's built-ins without an await (process.getBuiltinModule: Node >= 20.16), or null where that is missing. */
+function nodeBuiltinsSync(): NodeBuiltins | null {
+  if (node || !isNode) return node;
+  const get = (process as unknown as { getBuiltinModule?: GetBuiltin }).getBuiltinModule;
+  if (typeof get !== 'function') return null;
+  node = { os: get('node:os') as NodeBuiltins['os'], v8: get('node:v8') as NodeBuiltins['v8'], Worker: (get('node:worker_threads') as typeof import('node:worker_threads')).Worker };
+  return node;
+}
+
+async function nodeBuiltins(): Promise<NodeBuiltins> {
+  const n = nodeBuiltinsSync();
+  if (n) return n;
+  const [os, v8, wt] = await Promise.all([nodeImport('node:os'), nodeImport('node:v8'), nodeImport('node:worker_threads')]);
+  node = { os: os as NodeBuiltins['os'], v8: v8 as NodeBuiltins['v8'], Worker: (wt as typeof import('node:worker_threads')).Worker };
+  return node;
+}
+
+/**
+ * True where the runtime can start without an await: Node with
+ * process.getBuiltinModule, and browser workers (which may compile a module
+ * synchronously; a page's main thread may not, beyond a few KB).
+ */
+export function canStartSync(): boolean {
+  if (isNode) return nodeBuiltinsSync() !== null;
+  const g = globalThis as { document?: unknown; importScripts?: unknown };
+  return g.document === undefined && typeof g.importScripts === 'function';
+}
+
 /**
  * Node 20 (V8 11.3) implements relaxed SIMD but validates it only behind
  * --experimental-wasm-relaxed-simd; Node 22+ and current browsers ship it. The
- * flag only decides which wasm modules validate, so it is set here, before any
- * module is compiled, letting the probe below pick the FMA build
- * (f32x4.relaxed_madd: one rounding per multiply-add, ~30% more multiply-adds
- * per second on x64 with FMA). RECEPTIVE_RELAXED_SIMD=0 leaves V8 alone.
+ * flag only decides which wasm modules validate, so it is set here, when the
+ * backend starts and before its module is compiled, letting the probe pick the
+ * FMA build (f32x4.relaxed_madd: one rounding per multiply-add, ~30% more
+ * multiply-adds per second on x64 with FMA). RECEPTIVE_RELAXED_SIMD=0 leaves V8 alone.
  */
-async function enableRelaxedSimdInNode(): Promise<void> {
+function enableRelaxedSimdInNode(v8: NodeBuiltins['v8']): void {
   if (hasRelaxedSimd() || process.env.RECEPTIVE_RELAXED_SIMD === '0') return;
   try {
-    const v8 = (await nodeImport('node:v8')) as typeof import('node:v8');
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch {
     // An engine without the flag keeps the plain SIMD build.
   }
 }
-const nodeImport = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
 
-function coreCount(): number {
+/** Cores of this machine (os.availableParallelism in Node, navigator.hardwareConcurrency elsewhere). */
+export function coreCount(): number {
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  if (nodeOs) return (nodeOs.availableParallelism?.() ?? nodeOs.cpus().length) || 1;
+  const n = nodeBuiltinsSync();
+  if (n) return (n.os.availableParallelism?.() ?? n.os.cpus().length) || 1;
   return nav?.hardwareConcurrency || 1;
 }
 
-let nodeOs: typeof import('node:os') | null = null;
-let NodeWorker: typeof import('node:worker_threads').Worker | null = null;
+export interface RuntimeOptions {
+  /** No console message where the backend falls back to one thread. */
+  quiet?: boolean;
+  /** Browsers: the URL of a script holding WORKER_SOURCE, for pages whose CSP refuses blob: workers. */
+  workerUrl?: string | URL;
+}
+
+let warnedOneThread = false;
 
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
@@ -132,12 +184,15 @@ export class WasmRuntime {
   private top: number;
   private argsPtr: number;
 
-  private constructor(threads: boolean) {
+  private readonly workerUrl: string | URL | undefined;
+
+  private constructor(threads: boolean, workerUrl?: string | URL) {
+    this.workerUrl = workerUrl;
     this.relaxed = hasRelaxedSimd();
     this.threadsPossible = threads;
     const b64 = threads ? (this.relaxed ? RELAXED_WASM : SIMD_WASM) : this.relaxed ? SINGLE_RELAXED_WASM : SINGLE_WASM;
     this.module = new WebAssembly.Module(base64ToBytes(b64) as BufferSource);
-    this.memory = threads ? new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true }) : new WebAssembly.Memory({ initial: 256 });
+    this.memory = threads ? new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES, shared: true }) : new WebAssembly.Memory({ initial: 256, maximum: MAX_PAGES });
     const inst = new WebAssembly.Instance(this.module, { env: { memory: this.memory, abort: () => { throw new Error('wasm abort'); } } });
     this.exports = inst.exports as unknown as WasmRuntime['exports'];
     this.ctl = threads ? new Int32Array(new SharedArrayBuffer(4 * (STOP + SLOTS))) : null;
@@ -149,13 +204,26 @@ export class WasmRuntime {
   }
 
   /** Create the runtime; threads only where shared memory and a blocking wait exist. */
-  static async create(): Promise<WasmRuntime> {
+  static async create(opts: RuntimeOptions = {}): Promise<WasmRuntime> {
+    if (isNode) await nodeBuiltins();
+    const rt = WasmRuntime.build(opts);
+    await rt.warmUp(true);
+    return rt;
+  }
+
+  /** Create the runtime without an await (where canStartSync()); the warm-up runs without yielding. */
+  static createSync(opts: RuntimeOptions = {}): WasmRuntime {
+    const rt = WasmRuntime.build(opts);
+    void rt.warmUp(false);
+    return rt;
+  }
+
+  private static build(opts: RuntimeOptions): WasmRuntime {
     if (isNode) {
-      // Non-literal specifiers, so browser bundlers leave Node's built-ins alone.
-      nodeOs = (await nodeImport('node:os')) as typeof import('node:os');
-      await enableRelaxedSimdInNode();
+      const n = nodeBuiltinsSync() ?? node;
+      if (!n) throw new Error('Node built-ins are not loaded');
+      enableRelaxedSimdInNode(n.v8);
       raiseMallocThresholdsInNode(process.env);
-      NodeWorker = ((await nodeImport('node:worker_threads')) as typeof import('node:worker_threads')).Worker;
     }
     let threads = typeof SharedArrayBuffer === 'function' && (isNode || (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== false);
     if (threads && !isNode) {
@@ -166,12 +234,12 @@ export class WasmRuntime {
         threads = false;
       }
     }
-    if (!threads && !isNode) {
-      console.warn('receptive: the wasm backend runs on one thread here (threads need cross-origin isolation and a thread that may block, such as a Worker)');
+    if (!threads && !isNode && !opts.quiet && !warnedOneThread) {
+      warnedOneThread = true;
+      console.warn('receptive: the wasm backend runs on one thread here (threads need cross-origin isolation and a thread that may block, such as a Worker; ready({ quiet: true }) silences this)');
     }
-    const rt = new WasmRuntime(threads);
+    const rt = new WasmRuntime(threads, opts.workerUrl);
     rt.setThreads(coreCount());
-    await rt.warmUp();
     return rt;
   }
 
@@ -209,11 +277,38 @@ export class WasmRuntime {
     const end = p + size;
     const have = this.memory.buffer.byteLength;
     if (end > have) {
+      if (end > MAX_HEAP_BYTES) throw this.heapFull(size, `the wasm heap is limited to ${formatBytes(MAX_HEAP_BYTES)}`);
       const pages = Math.ceil((end - have) / 65536);
-      this.memory.grow(Math.max(pages, Math.ceil(have / 65536 / 8)));
+      const room = MAX_PAGES - have / 65536;
+      try {
+        this.memory.grow(Math.min(room, Math.max(pages, Math.ceil(have / 65536 / 8))));
+      } catch {
+        // The engine or the OS refused the headroom: ask for what this block needs only.
+        try {
+          this.memory.grow(pages);
+        } catch {
+          throw this.heapFull(size, `the engine could not grow the wasm heap past ${formatBytes(have)}`);
+        }
+      }
     }
     this.top = end;
     return p;
+  }
+
+  /** What the heap holds now: bytes up to the bump pointer less the free blocks below it. */
+  usedBytes(): number {
+    let free = 0;
+    for (const b of this.free) free += b[1];
+    return this.top - free;
+  }
+
+  /** Called by the kernels' arenas (heap.ts) to word a refusal: the kernel and its bytes so far. */
+  onHeapFull: ((bytes: number, reason: string) => Error) | null = null;
+
+  private heapFull(bytes: number, reason: string): Error {
+    if (this.onHeapFull) return this.onHeapFull(bytes, reason);
+    const used = this.usedBytes();
+    return new ResourceError('wasm', `a block of ${formatBytes(bytes)} does not fit (${formatBytes(used)} in use; ${reason}): use a smaller batch or input, or setBackend('reference')`, used + bytes, MAX_HEAP_BYTES);
   }
 
   release(p: number, bytes: number): void {
@@ -257,7 +352,7 @@ export class WasmRuntime {
       Atomics.store(ctl, STOP + slot, 1);
       Atomics.notify(ctl, GEN);
       const release = () => { this.freeBits |= 1 << bit; };
-      if (NodeWorker) (w as import('node:worker_threads').Worker).once('exit', release);
+      if (isNode) (w as import('node:worker_threads').Worker).once('exit', release);
       else {
         w.terminate();
         release();
@@ -272,12 +367,12 @@ export class WasmRuntime {
       Atomics.store(ctl, STOP + slot, 0);
       const data = { module: this.module, memory: this.memory, ctl, tid, slot, bit, names: KERNELS };
       let w: WorkerLike;
-      if (NodeWorker) {
-        const nw = new NodeWorker(WORKER_SOURCE, { eval: true, workerData: data });
+      if (node) {
+        const nw = new node.Worker(WORKER_SOURCE, { eval: true, workerData: data });
         nw.unref();
         w = nw;
       } else {
-        const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+        const url = this.workerUrl ?? URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
         const bw = new Worker(url);
         bw.postMessage(data);
         w = bw;
@@ -379,7 +474,7 @@ export class WasmRuntime {
    * compiled them (V8 starts wasm in a baseline tier and swaps in optimized code
    * only for later calls), so the first real kernel calls are not slow.
    */
-  private async warmUp(): Promise<void> {
+  private async warmUp(yieldBetween: boolean): Promise<void> {
     const K = 64, Q = 256, M = 16;
     const A = this.alloc(M * K * 4), X = this.alloc((Q + K + 64) * 4), Y = this.alloc(M * Q * 4);
     const off = this.alloc(K * 4), scratch = this.alloc(K * 32 + 320);
@@ -410,7 +505,9 @@ export class WasmRuntime {
     };
     let last = round();
     for (let i = 0; i < 20; i++) {
-      await new Promise((r) => setTimeout(r, 5));
+      // Yielding lets the engine's background compiler finish; without it (a
+      // synchronous start) the rounds still run while it works.
+      if (yieldBetween) await new Promise((r) => setTimeout(r, 5));
       const t = round();
       if (t > last * 0.8) break;
       last = t;
