@@ -114,6 +114,8 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
   const spec = fromFile
     ? { name: settings.model, file: resolve(settings.model), config: { ...FILE_MODEL_CONFIG } }
     : { name: settings.model, config: { variant: settings.variant } };
+  // Before any data is loaded: an unusable --out fails at once.
+  ensureDir(settings.out);
   io.log(`receptive train: ${settings.model} on ${settings.dataset}${io.backend ? `, backend ${io.backend}` : ''}`);
   const modelRng = seedEverything(settings.seed);
   const model = await buildModel(spec, modelRng);
@@ -132,7 +134,6 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
     startStep = t.step;
     io.log(`resumed from ${given.resume} at step ${startStep}`);
   }
-  ensureDir(settings.out);
   const ckptPath = join(settings.out, 'checkpoint.safetensors');
   const dataset = { name: settings.dataset, dir: settings.dataDir === undefined ? undefined : resolve(settings.dataDir), classNames: [...data.classNames] };
   const modelInfo = fromFile ? { name: spec.name, config: spec.config, file: spec.file } : spec;

@@ -131,13 +131,13 @@ export function firstNonFiniteGrad(model: Module): string | null {
  * Written as a generator that pauses after each step, so `fit` and `fitAsync`
  * run the same code.
  */
-function* steps(opts: FitOptions, extra: Callback[] = []): Generator<TrainContext, FitResult> {
+function* steps(opts: FitOptions, signal?: AbortSignal): Generator<TrainContext, FitResult> {
   const { model, optimizer, loss, train: loader } = opts;
   const numClasses = opts.numClasses ?? 10;
   const accumulate = opts.accumulateSteps ?? 1;
   if (!Number.isInteger(accumulate) || accumulate < 1) throw new ArgumentError('fit', `accumulateSteps must be an integer >= 1, got ${String(accumulate)}`);
   const user: Callback = { onBatchEnd: opts.onStep && ((_c, l) => opts.onStep!(l)), onEpochEnd: opts.onEpochEnd && ((_c, l) => opts.onEpochEnd!(l)) };
-  const callbacks = [...(opts.callbacks ?? []), ...extra, user];
+  const callbacks = [...(opts.callbacks ?? []), user];
   const skipped: number[] = [];
   const ctx: TrainContext = {
     model, optimizer, loader, scheduler: opts.scheduler, step: opts.startStep ?? 0, epochs: opts.epochs, maxSteps: opts.maxSteps,
@@ -148,6 +148,9 @@ function* steps(opts: FitOptions, extra: Callback[] = []): Generator<TrainContex
   };
   const interval = opts.schedulerInterval ?? 'epoch';
   callbacks.forEach((c) => c.onTrainBegin?.(ctx));
+  // A resumed run that already reached its step limit takes no further step.
+  if (opts.maxSteps !== undefined && ctx.step >= opts.maxSteps) ctx.stop('maxSteps');
+  if (signal?.aborted) ctx.stop('aborted');
   const s = loader.getState();
   // A loader part-way through an epoch continues that epoch.
   let epoch = s.epoch > 0 && s.batch < loader.length ? s.epoch - 1 : s.epoch;
@@ -206,6 +209,7 @@ function* steps(opts: FitOptions, extra: Callback[] = []): Generator<TrainContex
       const logs: StepLogs = { epoch, batch: batchIdx - 1, step, loss: g.loss / g.n, accuracy: g.hits / g.n, batchSize: g.n, lr: optimizer.lr, imagesPerSecond: ips };
       callbacks.forEach((c) => c.onBatchEnd?.(ctx, logs));
       if (opts.maxSteps !== undefined && ctx.step >= opts.maxSteps) ctx.stop('maxSteps');
+      if (signal?.aborted && !ctx.stopReason) ctx.stop('aborted');
       if (ctx.stopReason) break;
       yield ctx;
     }
@@ -256,12 +260,7 @@ function nextTurn(): Promise<void> {
  */
 export async function fitAsync(opts: FitAsyncOptions): Promise<FitResult> {
   const every = opts.yieldEveryMs ?? 16;
-  const abort: Callback = {
-    onBatchEnd(ctx) {
-      if (opts.signal?.aborted && !ctx.stopReason) ctx.stop('aborted');
-    },
-  };
-  const it = steps(opts, [abort]);
+  const it = steps(opts, opts.signal);
   let last = performance.now();
   for (;;) {
     const r = it.next();
