@@ -47,7 +47,8 @@ program
   .name('receptive')
   .description('Convolutional neural networks in TypeScript: train, evaluate and inspect CNNs.')
   .version(VERSION, '-V, --version', 'print the version')
-  .showHelpAfterError('(run with --help for usage)')
+  // Usage errors read like every other error: one line, then exit 1.
+  .configureOutput({ outputError: (str, write) => write(`receptive: ${str.trim().replace(/^error: /, '')} (see --help)\n`) })
   .exitOverride((err) => process.exit(err.exitCode));
 
 const backendOption = () => new Option('--backend <name>', 'compute backend: auto (wasm where available), wasm or reference').default('auto');
