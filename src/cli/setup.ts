@@ -164,7 +164,9 @@ export async function buildModel(spec: { name: string; config: Record<string, un
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
-    throw new ReceptiveError(`cannot load model file ${spec.file}: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+    // First lines only (a bundler's "Transform failed with 1 error:" needs the next line to say what failed).
+    const lines = String((e as Error)?.message ?? e).split('\n').map((l) => l.trim()).filter(Boolean);
+    throw new ReceptiveError(`cannot load model file ${spec.file}: ${lines.slice(0, /failed with/i.test(lines[0] ?? '') ? 2 : 1).join(' ')}`);
   }
   const builder = typeof mod.default === 'function' ? mod.default : mod.createModel;
   if (typeof builder !== 'function') throw new ArgumentError('--model', `${spec.file} exports no builder: write "export default function build(config) { return new Sequential(...) }" or "export function createModel(config)"`);

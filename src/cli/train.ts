@@ -124,6 +124,7 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
   const stepsPerEpoch = Math.ceil(data.train.length / settings.accumulateSteps);
   const scheduler = makeScheduler(optimizer, settings, stepsPerEpoch);
   let startStep = 0;
+  let epochTotals: TrainContext['epochTotals'] | undefined;
   if (resumed) {
     const t = resumed.info.training!;
     model.loadStateDict(resumed.tensors);
@@ -132,12 +133,14 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
     data.train.setState(t.loader);
     globalRNG.setState(t.rng);
     startStep = t.step;
+    epochTotals = t.epochTotals;
     io.log(`resumed from ${given.resume} at step ${startStep}`);
+    if (settings.maxSteps !== undefined && startStep >= settings.maxSteps) io.warn(`the run already reached its --max-steps ${settings.maxSteps}: give a larger --max-steps to continue it`);
   }
   const ckptPath = join(settings.out, 'checkpoint.safetensors');
   const dataset = { name: settings.dataset, dir: settings.dataDir === undefined ? undefined : resolve(settings.dataDir), classNames: [...data.classNames] };
   const modelInfo = fromFile ? { name: spec.name, config: spec.config, file: spec.file } : spec;
-  const save = (ctx: Pick<TrainContext, 'step' | 'history'>) => {
+  const save = (ctx: Pick<TrainContext, 'step' | 'history' | 'epochTotals'>) => {
     const info: CheckpointInput = {
       model: modelInfo,
       dataset,
@@ -147,6 +150,7 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
         scheduler: scheduler ? { type: scheduler.constructor.name, ...scheduler.stateDict() } : undefined,
         loader: data.train.getState(),
         rng: globalRNG.getState(),
+        epochTotals: { ...ctx.epochTotals },
         history: ctx.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, valLoss: h.val?.loss, valAccuracy: h.val?.accuracy })),
         settings: { ...settings, resume: undefined },
       },
@@ -175,7 +179,7 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
   const result = await fitAsync({
     model, optimizer, loss: CrossEntropyLoss(), train: data.train, val: data.val, numClasses: data.classNames.length,
     epochs: settings.epochs, maxSteps: settings.maxSteps, scheduler, schedulerInterval: 'step', callbacks, startStep,
-    accumulateSteps: settings.accumulateSteps, signal: io.signal,
+    accumulateSteps: settings.accumulateSteps, signal: io.signal, epochTotals,
   });
   const seconds = (performance.now() - t0) / 1000;
   save(result);
@@ -189,7 +193,7 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
 
 /** The final summary: test accuracy, per-class accuracy and the confusion matrix. */
 export function formatReport(r: TrainReport): string {
-  const range = r.startStep > 0 ? ` (steps ${r.startStep + 1}-${r.startStep + r.steps}, resumed)` : '';
+  const range = r.startStep > 0 && r.steps > 0 ? ` (steps ${r.startStep + 1}-${r.startStep + r.steps}, resumed)` : '';
   const trained = `Trained ${r.steps} steps${range} in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} images/s)${r.stopReason ? `; stopped: ${r.stopReason}` : ''}`;
   if (!r.test) {
     return ['', trained, `Interrupted: the checkpoint holds step ${r.startStep + r.steps}: ${r.checkpoint}`, `Resume with: receptive train --resume ${r.checkpoint}`].join('\n');

@@ -22,6 +22,8 @@ export interface TrainingState {
   /** The library-wide RNG (dropout), so a resumed run draws the same masks. */
   rng: { s: number[]; spare: number | null };
   history: { epoch: number; trainLoss: number; trainAccuracy: number; valLoss?: number; valAccuracy?: number }[];
+  /** Running sums of the epoch in progress (see TrainContext.epochTotals). */
+  epochTotals?: { lossSum: number; correct: number; seen: number };
   /** Free-form run settings (CLI options) so a resume can continue with them. */
   settings?: Record<string, unknown>;
 }

@@ -43,9 +43,17 @@ export interface TrainContext {
   /** Batches per optimiser step (gradient accumulation). */
   accumulateSteps: number;
   history: EpochLogs[];
+  /** Running sums of the current epoch (loss × images, correct, images), saved with a mid-epoch checkpoint so a resumed epoch reports the whole epoch. */
+  epochTotals: EpochTotals;
   /** Ask the loop to stop after the current batch. */
   stop(reason: string): void;
   stopReason: string | null;
+}
+
+export interface EpochTotals {
+  lossSum: number;
+  correct: number;
+  seen: number;
 }
 
 export interface Callback {
@@ -85,6 +93,8 @@ export interface FitOptions {
   /** Steps already taken, when resuming from a checkpoint. */
   startStep?: number;
   history?: EpochLogs[];
+  /** The interrupted epoch's running sums, when resuming mid-epoch (TrainContext.epochTotals at the save). */
+  epochTotals?: EpochTotals;
   /** Called after every optimiser step (progress for library users). */
   onStep?: (logs: StepLogs) => void;
   /** Called after every epoch, validation included. */
@@ -100,6 +110,7 @@ export interface FitAsyncOptions extends FitOptions {
 
 export interface FitResult {
   step: number;
+  epochTotals: EpochTotals;
   history: EpochLogs[];
   stopReason: string | null;
   skippedSteps: number[];
@@ -141,7 +152,7 @@ function* steps(opts: FitOptions, signal?: AbortSignal): Generator<TrainContext,
   const skipped: number[] = [];
   const ctx: TrainContext = {
     model, optimizer, loader, scheduler: opts.scheduler, step: opts.startStep ?? 0, epochs: opts.epochs, maxSteps: opts.maxSteps,
-    accumulateSteps: accumulate, history: opts.history ?? [], stopReason: null,
+    accumulateSteps: accumulate, history: opts.history ?? [], stopReason: null, epochTotals: { ...(opts.epochTotals ?? { lossSum: 0, correct: 0, seen: 0 }) },
     stop(reason) {
       this.stopReason = reason;
     },
@@ -154,14 +165,17 @@ function* steps(opts: FitOptions, signal?: AbortSignal): Generator<TrainContext,
   const s = loader.getState();
   // A loader part-way through an epoch continues that epoch.
   let epoch = s.epoch > 0 && s.batch < loader.length ? s.epoch - 1 : s.epoch;
+  let resumedEpoch = false;
   for (; epoch < opts.epochs && !ctx.stopReason; epoch++) {
     const t0 = performance.now();
     callbacks.forEach((c) => c.onEpochBegin?.(ctx, epoch));
     model.train();
-    let lossSum = 0;
-    let correct = 0;
-    let seen = 0;
     let batchIdx = loader.getState().epoch === epoch + 1 ? loader.getState().batch : 0;
+    // A resumed epoch continues the sums of its first part.
+    const tot: EpochTotals = batchIdx > 0 && opts.epochTotals && !resumedEpoch ? { ...opts.epochTotals } : { lossSum: 0, correct: 0, seen: 0 };
+    resumedEpoch = true;
+    ctx.epochTotals = tot;
+    let seen = 0;
     // The current accumulation group: its loss, hits, images and whether a batch in it went bad.
     let g = { loss: 0, hits: 0, n: 0, bad: null as string | null };
     for (const b of loader) {
@@ -183,8 +197,9 @@ function* steps(opts: FitOptions, signal?: AbortSignal): Generator<TrainContext,
         const p = predictions(out);
         for (let i = 0; i < n; i++) if (p[i] === b.y.data[i]) hits++;
       }
-      if (Number.isFinite(lv)) lossSum += lv * n;
-      correct += hits;
+      if (Number.isFinite(lv)) tot.lossSum += lv * n;
+      tot.correct += hits;
+      tot.seen += n;
       seen += n;
       g.loss += lv * n;
       g.hits += hits;
@@ -218,14 +233,14 @@ function* steps(opts: FitOptions, signal?: AbortSignal): Generator<TrainContext,
     const trainSeconds = (performance.now() - t0) / 1000;
     const val = opts.val ? evaluate(model, opts.val, loss, { numClasses, topK: [1, 5].filter((k) => k < numClasses) }) : undefined;
     const logs: EpochLogs = {
-      epoch, trainLoss: seen ? lossSum / seen : NaN, trainAccuracy: seen ? correct / seen : NaN, val,
+      epoch, trainLoss: tot.seen ? tot.lossSum / tot.seen : NaN, trainAccuracy: tot.seen ? tot.correct / tot.seen : NaN, val,
       seconds: (performance.now() - t0) / 1000, imagesPerSecond: seen / Math.max(trainSeconds, 1e-9),
     };
     ctx.history.push(logs);
     callbacks.forEach((c) => c.onEpochEnd?.(ctx, logs));
   }
   callbacks.forEach((c) => c.onTrainEnd?.(ctx));
-  return { step: ctx.step, history: ctx.history, stopReason: ctx.stopReason, skippedSteps: skipped };
+  return { step: ctx.step, epochTotals: ctx.epochTotals, history: ctx.history, stopReason: ctx.stopReason, skippedSteps: skipped };
 }
 
 /** Train synchronously (see `steps` above); `fitAsync` is the same loop yielding to the event loop. */

@@ -70,3 +70,21 @@ test('fit: a run resumed at its step limit takes no step', () => {
   assert.equal(r.step, 5);
   assert.equal(r.stopReason, 'maxSteps');
 });
+
+test('fit: an epoch resumed mid-way reports the loss and accuracy of the whole epoch, as an uninterrupted run does', () => {
+  const full = run(4, 1, true);
+  const whole = fit(full);
+  const part = run(4, 1, true);
+  const first = fit({ ...part, maxSteps: 13 });
+  assert.equal(first.epochTotals.seen, 12, '3 batches of epoch 2 seen at step 13');
+  const rest = fit({ ...part, startStep: 13, epochTotals: first.epochTotals, history: first.history });
+  assert.equal(rest.history.length, 2);
+  assert.equal(rest.history[1].trainLoss, whole.history[1].trainLoss);
+  assert.equal(rest.history[1].trainAccuracy, whole.history[1].trainAccuracy);
+});
+
+test('fit: a run that takes no step keeps the epoch sums it was given', () => {
+  const s = run(4);
+  const r = fit({ ...s, startStep: 5, maxSteps: 5, epochTotals: { lossSum: 9, correct: 3, seen: 20 } });
+  assert.deepEqual(r.epochTotals, { lossSum: 9, correct: 3, seen: 20 });
+});
