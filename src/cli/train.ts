@@ -163,7 +163,10 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
   const callbacks: Callback[] = [progress, everyNSteps(settings.checkpointEvery, save), { onBatchEnd: (_c, l) => void (images += l.batchSize) }];
   if (settings.patience !== undefined && data.val) callbacks.push(earlyStopping({ patience: settings.patience }));
   // The best model by validation accuracy, weights only (`receptive eval` reads it like the checkpoint).
-  if (data.val) callbacks.push(bestCheckpoint(join(settings.out, 'best.safetensors'), { monitor: 'valAccuracy', info: () => ({ model: modelInfo, dataset }) }));
+  if (data.val) {
+    const before = (resumed?.info.training?.history ?? []).map((h) => h.valAccuracy ?? -Infinity);
+    callbacks.push(bestCheckpoint(join(settings.out, 'best.safetensors'), { monitor: 'valAccuracy', initial: Math.max(-Infinity, ...before), info: () => ({ model: modelInfo, dataset }) }));
+  }
   if (settings.log) callbacks.push(metricsLog(settings.log, { every: settings.logEvery, append: resumed !== null }));
   let t0 = performance.now();
   if (settings.evalEachEpoch) {

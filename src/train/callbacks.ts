@@ -38,6 +38,8 @@ export interface BestModelOptions {
   /** The validation value to watch (default valAccuracy: higher is better; valLoss: lower is better). */
   monitor?: 'valLoss' | 'valAccuracy';
   minDelta?: number;
+  /** The best value so far, when resuming (so a worse epoch after the resume does not replace the best model). */
+  initial?: number;
 }
 
 /**
@@ -49,7 +51,7 @@ export function bestModel(opts: BestModelOptions & { onBest: (ctx: TrainContext,
   const monitor = opts.monitor ?? 'valAccuracy';
   const minDelta = opts.minDelta ?? 0;
   if (monitor !== 'valLoss' && monitor !== 'valAccuracy') throw new ArgumentError('bestModel', `monitor must be "valLoss" or "valAccuracy", got ${String(monitor)}`);
-  let best = monitor === 'valLoss' ? Infinity : -Infinity;
+  let best = opts.initial ?? (monitor === 'valLoss' ? Infinity : -Infinity);
   return {
     get best() {
       return best;

@@ -92,3 +92,16 @@ test('bestCheckpoint keeps the weights of the epoch with the best validation acc
   assert.deepEqual(marks, [0, 1, 1, 1]);
   assert.equal(cb.best, 0.7);
 });
+
+test('bestCheckpoint resumed with the best value so far does not replace the best model with a worse epoch', () => {
+  const dir = tmp();
+  const { model } = trained();
+  const path = join(dir, 'best.safetensors');
+  const cb = bestCheckpoint(path, { monitor: 'valLoss', initial: 0.3 });
+  const logs = (loss: number): EpochLogs => ({ epoch: 0, trainLoss: 1, trainAccuracy: 0.5, seconds: 1, imagesPerSecond: 1, val: { accuracy: 0.5, loss } as EvalResult });
+  cb.onEpochEnd!({ model } as unknown as TrainContext, logs(0.4));
+  assert.throws(() => statSync(path), /ENOENT/);
+  cb.onEpochEnd!({ model } as unknown as TrainContext, logs(0.2));
+  assert.equal(cb.best, 0.2);
+  assert.ok(statSync(path).size > 0);
+});
