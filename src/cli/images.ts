@@ -3,7 +3,25 @@ import { PNG } from 'pngjs';
 import jpeg from 'jpeg-js';
 import { FormatError, ReceptiveError, Tensor } from '../tensor/index.js';
 
-/** Decode a PNG or JPEG file to grayscale values in [0, 1], row-major, with its size. */
+/**
+ * The largest image decoded: 64 megapixels (8192 × 8192), 256 MB of RGBA, the
+ * same memory bound as the JPEG decoder's. A PNG's size is read from its IHDR
+ * header and checked before anything is decoded.
+ */
+export const MAX_IMAGE_PIXELS = 64 * 2 ** 20;
+
+/** Width and height from a PNG's IHDR chunk (bytes 16-23, big-endian), or null when the header is not there. */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: v.getUint32(16), height: v.getUint32(20) };
+}
+
+/**
+ * Decode a PNG or JPEG file to grayscale values in [0, 1], row-major, with its
+ * size. Transparent pixels are composited over white, as a browser shows them:
+ * a canvas drawing (black ink on a transparent background) reads as ink on paper.
+ */
 export function readGrayImage(file: string): { width: number; height: number; gray: Float32Array } {
   let bytes: Buffer;
   try {
@@ -16,6 +34,10 @@ export function readGrayImage(file: string): { width: number; height: number; gr
   let rgba: Uint8Array;
   try {
     if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x50) {
+      const size = pngSize(bytes);
+      if (size && size.width * size.height > MAX_IMAGE_PIXELS) {
+        throw new FormatError(file, `the image is ${size.width} × ${size.height} = ${size.width * size.height} pixels, above the limit of ${MAX_IMAGE_PIXELS} (8192 × 8192); scale it down first`, 16);
+      }
       const png = PNG.sync.read(bytes);
       ({ width, height } = png);
       rgba = png.data;
@@ -31,17 +53,21 @@ export function readGrayImage(file: string): { width: number; height: number; gr
   const gray = new Float32Array(width * height);
   for (let i = 0; i < gray.length; i++) {
     const a = rgba[4 * i + 3] / 255;
-    // Luma (ITU-R BT.601); transparent pixels count as black background, as in MNIST.
-    gray[i] = (a * (0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2])) / 255;
+    // Luma (ITU-R BT.601) of the pixel over a white background.
+    gray[i] = (a * (0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2])) / 255 + (1 - a);
   }
   return { width, height, gray };
 }
 
+/** Below this spread (largest minus smallest value of the 28 × 28 input) an image counts as blank. */
+export const BLANK_RANGE = 0.05;
+
 /**
  * An image as an MNIST-like input [1, 1, 28, 28]: resized by area averaging and,
  * when the background is light (mean > 0.5), inverted to white-on-black.
+ * `blank` is true when nothing stands out (every pixel within BLANK_RANGE).
  */
-export function imageToMnistTensor(file: string): Tensor {
+export function imageToMnistTensor(file: string): { tensor: Tensor; blank: boolean } {
   const { width, height, gray } = readGrayImage(file);
   const out = new Float32Array(28 * 28);
   for (let oy = 0; oy < 28; oy++) {
@@ -57,5 +83,11 @@ export function imageToMnistTensor(file: string): Tensor {
   }
   const mean = out.reduce((a, b) => a + b, 0) / out.length;
   if (mean > 0.5) for (let i = 0; i < out.length; i++) out[i] = 1 - out[i];
-  return new Tensor(out, [1, 1, 28, 28]);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of out) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  return { tensor: new Tensor(out, [1, 1, 28, 28]), blank: hi - lo < BLANK_RANGE };
 }

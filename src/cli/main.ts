@@ -1,10 +1,16 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { ReceptiveError } from '../tensor/index.js';
 import { listModels } from '../models/index.js';
+import { fsError } from '../io/atomic.js';
 import { formatReport, runTrain, TRAIN_DEFAULTS, type TrainSettings } from './train.js';
 import { runEval, runPredict, runSummary } from './commands.js';
-import { selectBackend } from './setup.js';
+import { DATASETS, isModelFile, selectBackend } from './setup.js';
+import { RESTORE_TERMINAL } from './progress.js';
+
+// src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 const int = (name: string, min = 0) => (v: string) => {
   const n = Number(v);
@@ -13,8 +19,22 @@ const int = (name: string, min = 0) => (v: string) => {
 };
 const num = (name: string) => (v: string) => {
   const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a finite number > 0`);
   return n;
+};
+const range = (name: string, lo: number, hi: number) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < lo || n >= hi) throw new InvalidArgumentError(`${name} must be a number in [${lo}, ${hi})`);
+  return n;
+};
+const nonNegative = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a finite number >= 0`);
+  return n;
+};
+const modelName = (v: string) => {
+  if (!listModels().includes(v) && !isModelFile(v)) throw new InvalidArgumentError(`"${v}" is neither a model (${listModels().join(', ')}) nor a module file (./my-model.js)`);
+  return v;
 };
 const shape = (v: string) => {
   const s = v.split(/[x,]/).map(Number);
@@ -26,7 +46,9 @@ const program = new Command();
 program
   .name('receptive')
   .description('Convolutional neural networks in TypeScript: train, evaluate and inspect CNNs.')
-  .showHelpAfterError('(run with --help for usage)')
+  .version(VERSION, '-V, --version', 'print the version')
+  // Usage errors read like every other error: one line, then exit 1.
+  .configureOutput({ outputError: (str, write) => write(`receptive: ${str.trim().replace(/^error: /, '')} (see --help)\n`) })
   .exitOverride((err) => process.exit(err.exitCode));
 
 const backendOption = () => new Option('--backend <name>', 'compute backend: auto (wasm where available), wasm or reference').default('auto');
@@ -35,16 +57,17 @@ const threadsOption = () => new Option('--threads <n>', 'worker threads for the 
 program
   .command('train')
   .description('train a model (default: LeNet-5 on MNIST) and report test accuracy')
-  .addOption(new Option('--model <name>', 'model to train').choices(listModels()).default(TRAIN_DEFAULTS.model))
+  .addOption(new Option('--model <name|file>', `model to train: ${listModels().join(', ')}, or a module file exporting a builder (./my-model.js)`).argParser(modelName).default(TRAIN_DEFAULTS.model))
   .addOption(new Option('--variant <v>', 'LeNet-5 form: modern (ReLU, max pool) or classic (tanh, avg pool)').choices(['modern', 'classic']).default(TRAIN_DEFAULTS.variant))
-  .addOption(new Option('--dataset <name>', 'dataset').choices(['mnist', 'fashion-mnist']).default(TRAIN_DEFAULTS.dataset))
+  .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).default(TRAIN_DEFAULTS.dataset))
   .option('--data-dir <dir>', 'directory with the four IDX files (default: the embedded MNIST)')
   .option('--epochs <n>', 'epochs', int('--epochs', 1), TRAIN_DEFAULTS.epochs)
   .option('--batch-size <n>', 'batch size', int('--batch-size', 1), TRAIN_DEFAULTS.batchSize)
   .addOption(new Option('--optimizer <name>', 'optimiser').choices(['adam', 'adamw', 'sgd', 'rmsprop']).default(TRAIN_DEFAULTS.optimizer))
   .option('--lr <rate>', 'learning rate', num('--lr'), TRAIN_DEFAULTS.lr)
-  .option('--momentum <m>', 'SGD momentum', Number, TRAIN_DEFAULTS.momentum)
-  .option('--weight-decay <wd>', 'weight decay', Number, TRAIN_DEFAULTS.weightDecay)
+  .option('--momentum <m>', 'SGD momentum, in [0, 1)', range('--momentum', 0, 1), TRAIN_DEFAULTS.momentum)
+  .option('--weight-decay <wd>', 'weight decay', nonNegative('--weight-decay'), TRAIN_DEFAULTS.weightDecay)
+  .option('--accumulate-steps <n>', 'add the gradients of n batches per optimiser step (effective batch n × batch size)', int('--accumulate-steps', 1), TRAIN_DEFAULTS.accumulateSteps)
   .addOption(new Option('--schedule <name>', 'learning-rate schedule (per step)').choices(['none', 'cosine', 'onecycle', 'step']).default(TRAIN_DEFAULTS.schedule))
   .option('--seed <n>', 'random seed', int('--seed'), TRAIN_DEFAULTS.seed)
   .option('--limit <n>', 'train on the first n images only', int('--limit', 1))
@@ -55,7 +78,9 @@ program
   .option('--max-steps <n>', 'stop after n optimiser steps in total', int('--max-steps', 1))
   .option('--out <dir>', 'output directory for checkpoints', TRAIN_DEFAULTS.out)
   .option('--checkpoint-every <n>', 'also save every n steps (always at each epoch end)', int('--checkpoint-every'), TRAIN_DEFAULTS.checkpointEvery)
-  .option('--resume <checkpoint>', 'continue training from a checkpoint')
+  .option('--resume <checkpoint>', 'continue a run from its checkpoint with its saved settings (only --epochs, --max-steps, --out, --checkpoint-every, --eval-each-epoch, --test-limit, --data-dir, --log, --log-every may change)')
+  .option('--log <file>', 'metrics log: JSON lines, or CSV for a .csv name (a record every --log-every steps and per epoch)')
+  .option('--log-every <n>', 'steps between metrics-log records', int('--log-every', 1), TRAIN_DEFAULTS.logEvery)
   .option('--no-progress', 'plain log lines instead of a progress bar')
   .option('--eval-each-epoch', 'evaluate on the test set after every epoch (accuracy and time elapsed)')
   .addOption(backendOption())
@@ -67,38 +92,66 @@ program
       model: o.model, variant: o.variant, dataset: o.dataset, dataDir: o.dataDir, epochs: o.epochs, batchSize: o.batchSize,
       optimizer: o.optimizer, lr: o.lr, momentum: o.momentum, weightDecay: o.weightDecay, schedule: o.schedule, seed: o.seed,
       limit: o.limit, testLimit: o.testLimit, augment: o.augment, valSize: o.valSize, patience: o.patience, maxSteps: o.maxSteps, out: o.out,
-      checkpointEvery: o.checkpointEvery, resume: o.resume, evalEachEpoch: o.evalEachEpoch,
+      checkpointEvery: o.checkpointEvery, resume: o.resume, evalEachEpoch: o.evalEachEpoch, accumulateSteps: o.accumulateSteps,
+      log: o.log, logEvery: o.logEvery,
     };
     // When resuming, options left at their defaults must not override the checkpoint's own settings.
     if (o.resume) for (const k of Object.keys(given) as (keyof TrainSettings)[]) if (program.commands[0].getOptionValueSource(k) === 'default') delete given[k];
-    console.log(`receptive train: ${o.model} on ${o.dataset}, backend ${backend}`);
-    const report = runTrain(given, { interactive, log: (s) => console.log(s) });
-    console.log(formatReport(report));
+    // Ctrl-C: stop after the current step, save the checkpoint, restore the terminal, exit 130. A second one exits at once.
+    const abort = new AbortController();
+    let terminal = { restoreTerminal() {} };
+    const onSigint = () => {
+      terminal.restoreTerminal();
+      if (abort.signal.aborted) {
+        process.stderr.write(RESTORE_TERMINAL);
+        process.exit(130);
+      }
+      console.error('receptive: interrupted: saving the checkpoint after this step (Ctrl-C again to quit without saving)');
+      abort.abort();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const report = await runTrain(given, {
+        interactive, backend, log: (s) => console.log(s), warn: (s) => console.error(`receptive: warning: ${s}`), signal: abort.signal,
+        onProgress: (p) => (terminal = p),
+      });
+      console.log(formatReport(report));
+      if (report.interrupted) process.exitCode = 130;
+    } finally {
+      process.off('SIGINT', onSigint);
+      terminal.restoreTerminal();
+    }
   });
 
 program
   .command('eval')
-  .description('evaluate a checkpoint on the MNIST test set')
+  .description("evaluate a checkpoint on its dataset's test set (the one recorded in the checkpoint)")
   .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
-  .option('--data-dir <dir>', 'directory with the IDX files')
+  .addOption(new Option('--dataset <name>', 'the dataset the checkpoint was trained on (default: as recorded; another is refused)').choices([...DATASETS]))
+  .option('--data-dir <dir>', 'directory with the IDX files (default: as recorded)')
   .option('--limit <n>', 'first n test images only', int('--limit', 1))
   .addOption(backendOption())
   .addOption(threadsOption())
   .action(async (ckpt, o) => {
     await selectBackend(o.backend, o.threads);
-    console.log(runEval(ckpt, { dataDir: o.dataDir, limit: o.limit }));
+    console.log(await runEval(ckpt, { dataset: o.dataset, dataDir: o.dataDir, limit: o.limit }));
   });
 
 program
   .command('predict')
-  .description('class probabilities for PNG/JPEG images or MNIST test samples (mnist:<index>)')
+  .description('class probabilities for PNG/JPEG images or test samples of the checkpoint\'s dataset (mnist:<index>, fashion-mnist:<index>)')
   .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
-  .argument('<inputs...>', 'image files, or mnist:<index>')
-  .option('--data-dir <dir>', 'directory with the IDX files')
+  .argument('<inputs...>', 'image files, or <dataset>:<index>')
+  .addOption(new Option('--dataset <name>', 'the dataset the checkpoint was trained on (default: as recorded; another is refused)').choices([...DATASETS]))
+  .option('--data-dir <dir>', 'directory with the IDX files (default: as recorded)')
   .addOption(backendOption())
   .action(async (ckpt, inputs, o) => {
     await selectBackend(o.backend);
-    console.log(runPredict(ckpt, inputs, { dataDir: o.dataDir }));
+    const r = await runPredict(ckpt, inputs, { dataset: o.dataset, dataDir: o.dataDir });
+    if (r.lines.length) console.log(r.lines.join('\n'));
+    for (const w of r.warnings) console.error(`receptive: ${w}`);
+    for (const e of r.errors) console.error(`receptive: ${e}`);
+    if (r.errors.length) process.exitCode = 1;
   });
 
 program
@@ -117,6 +170,12 @@ try {
 } catch (e) {
   if (e instanceof ReceptiveError) {
     console.error(`receptive: ${e.message}`);
+    process.exit(1);
+  }
+  // A file-system error that escaped the library's own mapping: still one line naming the path.
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === 'string' && typeof err.path === 'string') {
+    console.error(`receptive: ${fsError(e, err.path, 'open').message}`);
     process.exit(1);
   }
   throw e;

@@ -1,7 +1,12 @@
 import { ArgumentError, ReceptiveError, globalRNG, RNG, manualSeed } from '../tensor/index.js';
 import { setBackend } from '../backend/index.js';
 import { DataLoader, compose, randomTranslate, loadFashionMNIST, loadMNIST, normalize, randomSplit, MNIST_MEAN, MNIST_STD, type ImageClassificationData, type Dataset } from '../data/index.js';
+import { pathToFileURL } from 'node:url';
+import { basename, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Module } from '../nn/index.js';
+import { createModel } from '../models/index.js';
+import type { CheckpointInfo } from '../train/index.js';
 import { Adam, AdamW, CosineAnnealingLR, OneCycleLR, RMSprop, SGD, StepLR, type LRScheduler, type Optimizer } from '../optim/index.js';
 
 export interface DataSettings {
@@ -26,7 +31,10 @@ export interface RunData {
   testData: ImageClassificationData;
 }
 
-function load(s: DataSettings, split: 'train' | 'test', limit?: number): ImageClassificationData {
+export const DATASETS = ['mnist', 'fashion-mnist'] as const;
+export type DatasetName = (typeof DATASETS)[number];
+
+export function loadSplit(s: Pick<DataSettings, 'dataset' | 'dataDir'>, split: 'train' | 'test', limit?: number): ImageClassificationData {
   if (s.dataset === 'fashion-mnist') {
     if (!s.dataDir) throw new ArgumentError('data', 'Fashion-MNIST has no embedded copy: pass --data-dir with its four IDX files');
     return loadFashionMNIST({ dir: s.dataDir, split, limit });
@@ -36,8 +44,8 @@ function load(s: DataSettings, split: 'train' | 'test', limit?: number): ImageCl
 
 /** Training, validation and test loaders; every batch is normalised with MNIST's mean and std. */
 export function makeData(s: DataSettings): RunData {
-  const trainData = load(s, 'train', s.limit);
-  const testData = load(s, 'test', s.testLimit);
+  const trainData = loadSplit(s, 'train', s.limit);
+  const testData = loadSplit(s, 'test', s.testLimit);
   const norm = normalize(MNIST_MEAN, MNIST_STD);
   const trainTransform = s.augment === 'shift' ? compose(randomTranslate({ maxShift: 2 }), norm) : norm;
   let trainSet: Dataset = trainData.dataset();
@@ -116,6 +124,64 @@ export async function selectBackend(name: string, threads?: number): Promise<str
   if (name === 'wasm') throw new ReceptiveError('the wasm backend is not available here (no WebAssembly SIMD)');
   await setBackend('reference');
   return 'reference';
+}
+
+/**
+ * The data a checkpoint's model was trained on (recorded at save; older
+ * checkpoints name it in their run settings), with --dataset / --data-dir from
+ * the command line: --data-dir may point elsewhere (the files moved), a
+ * different --dataset is refused (another dataset's classes).
+ */
+export function checkpointData(info: CheckpointInfo, given: { dataset?: string; dataDir?: string }, cmd: string): { dataset: DatasetName; dataDir?: string } {
+  const settings = info.training?.settings as { dataset?: string; dataDir?: string } | undefined;
+  const recorded = info.dataset?.name ?? settings?.dataset;
+  if (given.dataset !== undefined && recorded !== undefined && given.dataset !== recorded) {
+    throw new ArgumentError(cmd, `the checkpoint was trained on ${recorded}, not ${given.dataset}: leave --dataset out (or give --dataset ${recorded})`);
+  }
+  const name = given.dataset ?? recorded ?? 'mnist';
+  if (!(DATASETS as readonly string[]).includes(name)) throw new ArgumentError(cmd, `the checkpoint names dataset "${name}", which this CLI cannot load (${DATASETS.join(', ')})`);
+  const dir = given.dataDir ?? info.dataset?.dir ?? settings?.dataDir;
+  return { dataset: name as DatasetName, dataDir: dir };
+}
+
+/** A --model value that names a module file rather than a registered model. */
+export function isModelFile(name: string): boolean {
+  return /[\\/]/.test(name) || /\.(m?js|cjs|m?ts)$/.test(name);
+}
+
+/** What a model file's builder is called with: the shape of the data the CLI feeds it. */
+export const FILE_MODEL_CONFIG = { inChannels: 1, height: 28, width: 28, numClasses: 10 };
+
+/**
+ * Build a model: a registered one by name, or a user's module file that exports
+ * a builder (`export default function build(config)` or `export function createModel(config)`).
+ */
+export async function buildModel(spec: { name: string; config: Record<string, unknown>; file?: string }, rng?: RNG): Promise<Module> {
+  if (spec.file === undefined) return createModel(spec.name, spec.config, rng);
+  const file = resolve(spec.file);
+  if (!existsSync(file)) throw new ArgumentError('--model', `model file ${spec.file} does not exist`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (e) {
+    // First lines only (a bundler's "Transform failed with 1 error:" needs the next line to say what failed).
+    const lines = String((e as Error)?.message ?? e).split('\n').map((l) => l.trim()).filter(Boolean);
+    throw new ReceptiveError(`cannot load model file ${spec.file}: ${lines.slice(0, /failed with/i.test(lines[0] ?? '') ? 2 : 1).join(' ')}`);
+  }
+  const builder = typeof mod.default === 'function' ? mod.default : mod.createModel;
+  if (typeof builder !== 'function') throw new ArgumentError('--model', `${spec.file} exports no builder: write "export default function build(config) { return new Sequential(...) }" or "export function createModel(config)"`);
+  let model: unknown;
+  try {
+    model = await (builder as (c: Record<string, unknown>) => unknown)(spec.config);
+  } catch (e) {
+    if (e instanceof ReceptiveError) throw new ReceptiveError(`${basename(file)}: building the model failed: ${e.message}`);
+    throw new ReceptiveError(`${basename(file)}: building the model failed: ${String((e as Error)?.message ?? e).split('\n')[0]}`);
+  }
+  const m = model as Partial<Module> | null;
+  if (!m || typeof m.parameters !== 'function' || typeof m.call !== 'function' || typeof m.loadStateDict !== 'function') {
+    throw new ArgumentError('--model', `the builder of ${spec.file} must return a Module (e.g. a Sequential), got ${m === null ? 'null' : typeof m}`);
+  }
+  return m as Module;
 }
 
 export function seedEverything(seed: number): RNG {

@@ -1,23 +1,29 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ArgumentError, globalRNG } from '../tensor/index.js';
-import { createModel } from '../models/index.js';
 import { CrossEntropyLoss } from '../losses/index.js';
-import { evaluate, fit, everyNSteps, earlyStopping, type Callback, type EvalResult, type TrainContext, type CheckpointInfo, CHECKPOINT_FORMAT } from '../train/index.js';
-import { readCheckpoint, saveCheckpoint } from '../train/checkpoint-node.js';
-import { makeData, makeOptimizer, makeScheduler, seedEverything, type DataSettings, type OptimSettings } from './setup.js';
+import { evaluate, fitAsync, everyNSteps, earlyStopping, type Callback, type EvalResult, type TrainContext, type CheckpointInput } from '../train/index.js';
+import { bestCheckpoint, readCheckpoint, saveCheckpoint } from '../train/checkpoint-node.js';
+import { ensureDir } from '../io/atomic.js';
+import { FILE_MODEL_CONFIG, buildModel, isModelFile, makeData, makeOptimizer, makeScheduler, seedEverything, type DataSettings, type OptimSettings } from './setup.js';
 import { progressCallback } from './progress.js';
+import { metricsLog } from './metrics-log.js';
 
 export interface TrainSettings extends DataSettings, OptimSettings {
+  /** A registered model name, or a module file exporting a builder. */
   model: string;
   variant: 'modern' | 'classic';
   out: string;
   checkpointEvery: number;
   maxSteps?: number;
   patience?: number;
+  /** Batches per optimiser step (gradient accumulation). */
+  accumulateSteps: number;
   resume?: string;
   /** Evaluate on the test set after every epoch and log the accuracy with the time elapsed (the benchmark's time to 99%). */
   evalEachEpoch?: boolean;
+  /** A metrics log: JSON lines, or CSV for a .csv name. */
+  log?: string;
+  logEvery: number;
 }
 
 export const TRAIN_DEFAULTS: TrainSettings = {
@@ -36,17 +42,56 @@ export const TRAIN_DEFAULTS: TrainSettings = {
   augment: 'shift',
   out: 'runs/lenet5',
   checkpointEvery: 0,
+  accumulateSteps: 1,
+  logEvery: 10,
 };
+
+/**
+ * The resume rule: a resumed run continues with its saved settings, so it is the
+ * same run. Only these may change; any other setting given is ignored, with a
+ * warning. maxSteps and epochs are carried over unless given.
+ */
+export const RESUME_MAY_CHANGE: readonly (keyof TrainSettings)[] = ['epochs', 'maxSteps', 'out', 'checkpointEvery', 'evalEachEpoch', 'testLimit', 'dataDir', 'log', 'logEvery', 'resume'];
+
+const flag = (k: string) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+/** Settings of a resumed run: the saved ones, with the changeable ones given; a warning for each other one given. */
+export function resumeSettings(saved: Partial<TrainSettings>, given: Partial<TrainSettings>): { settings: TrainSettings; warnings: string[] } {
+  const warnings: string[] = [];
+  const settings: TrainSettings = { ...TRAIN_DEFAULTS, ...saved };
+  for (const [k, v] of Object.entries(given) as [keyof TrainSettings, unknown][]) {
+    if (v === undefined) continue;
+    if (RESUME_MAY_CHANGE.includes(k)) (settings as unknown as Record<string, unknown>)[k] = v;
+    else if (v !== saved[k]) warnings.push(`${flag(k)} ${String(v)} is ignored: a resumed run keeps its saved settings (${k} ${String(saved[k] ?? 'unset')}); only ${RESUME_MAY_CHANGE.filter((c) => c !== 'resume').map(flag).join(', ')} may change`);
+  }
+  return { settings, warnings };
+}
 
 export interface TrainReport {
   settings: TrainSettings;
-  test: EvalResult;
+  /** Absent when the run was interrupted. */
+  test?: EvalResult;
   classNames: readonly string[];
+  /** Steps this invocation took, and the step the run started from (0, or the resumed checkpoint's). */
   steps: number;
+  startStep: number;
   seconds: number;
   imagesPerSecond: number;
   checkpoint: string;
   stopReason: string | null;
+  interrupted: boolean;
+}
+
+export interface TrainIO {
+  interactive: boolean;
+  /** Named in the first line. */
+  backend?: string;
+  log: (s: string) => void;
+  warn: (s: string) => void;
+  /** Stop after the current step when aborted (the CLI aborts on Ctrl-C); the checkpoint is saved. */
+  signal?: AbortSignal;
+  /** Given the progress display's terminal restore, for the CLI's signal handler. */
+  onProgress?: (p: { restoreTerminal(): void }) => void;
 }
 
 /**
@@ -54,22 +99,32 @@ export interface TrainReport {
  * settings (or from a checkpoint when resuming), run the loop, save checkpoints
  * and evaluate on the test set.
  */
-export function runTrain(given: Partial<TrainSettings>, io: { interactive: boolean; log: (s: string) => void }): TrainReport {
+export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Promise<TrainReport> {
   let settings: TrainSettings = { ...TRAIN_DEFAULTS, ...given };
   let resumed: ReturnType<typeof readCheckpoint> | null = null;
-  if (settings.resume) {
-    resumed = readCheckpoint(settings.resume);
-    if (!resumed.info.training) throw new ArgumentError('train', `checkpoint ${settings.resume} holds weights only, no training state to resume`);
-    // The run continues with its own settings; only the length of the run and the output may change.
-    const saved = resumed.info.training.settings as Partial<TrainSettings> | undefined;
-    settings = { ...settings, ...saved, epochs: given.epochs ?? saved?.epochs ?? settings.epochs, maxSteps: given.maxSteps, out: given.out ?? saved?.out ?? settings.out, resume: settings.resume };
+  if (given.resume) {
+    resumed = readCheckpoint(given.resume);
+    if (!resumed.info.training) throw new ArgumentError('train', `checkpoint ${given.resume} holds weights only, no training state to resume`);
+    const r = resumeSettings((resumed.info.training.settings ?? {}) as Partial<TrainSettings>, given);
+    settings = r.settings;
+    r.warnings.forEach(io.warn);
   }
+  if (settings.patience !== undefined && !(settings.valSize > 0)) throw new ArgumentError('train', '--patience needs --val-size: early stopping watches the validation loss');
+  const fromFile = isModelFile(settings.model);
+  const spec = fromFile
+    ? { name: settings.model, file: resolve(settings.model), config: { ...FILE_MODEL_CONFIG } }
+    : { name: settings.model, config: { variant: settings.variant } };
+  // Before any data is loaded: an unusable --out fails at once.
+  ensureDir(settings.out);
+  io.log(`receptive train: ${settings.model} on ${settings.dataset}${io.backend ? `, backend ${io.backend}` : ''}`);
   const modelRng = seedEverything(settings.seed);
-  const model = createModel(settings.model, { variant: settings.variant }, modelRng);
+  const model = await buildModel(spec, modelRng);
   const data = makeData(settings);
   const optimizer = makeOptimizer(model, settings);
-  const scheduler = makeScheduler(optimizer, settings, data.train.length);
+  const stepsPerEpoch = Math.ceil(data.train.length / settings.accumulateSteps);
+  const scheduler = makeScheduler(optimizer, settings, stepsPerEpoch);
   let startStep = 0;
+  let epochTotals: TrainContext['epochTotals'] | undefined;
   if (resumed) {
     const t = resumed.info.training!;
     model.loadStateDict(resumed.tensors);
@@ -78,28 +133,41 @@ export function runTrain(given: Partial<TrainSettings>, io: { interactive: boole
     data.train.setState(t.loader);
     globalRNG.setState(t.rng);
     startStep = t.step;
-    io.log(`resumed from ${settings.resume} at step ${startStep}`);
+    epochTotals = t.epochTotals;
+    io.log(`resumed from ${given.resume} at step ${startStep}`);
+    if (settings.maxSteps !== undefined && startStep >= settings.maxSteps) io.warn(`the run already reached its --max-steps ${settings.maxSteps}: give a larger --max-steps to continue it`);
   }
-  mkdirSync(settings.out, { recursive: true });
   const ckptPath = join(settings.out, 'checkpoint.safetensors');
-  const save = (ctx: Pick<TrainContext, 'step' | 'history'>) => {
-    const info: CheckpointInfo = {
-      format: CHECKPOINT_FORMAT,
-      model: { name: settings.model, config: { variant: settings.variant } },
+  const dataset = { name: settings.dataset, dir: settings.dataDir === undefined ? undefined : resolve(settings.dataDir), classNames: [...data.classNames] };
+  const modelInfo = fromFile ? { name: spec.name, config: spec.config, file: spec.file } : spec;
+  const save = (ctx: Pick<TrainContext, 'step' | 'history' | 'epochTotals'>) => {
+    const info: CheckpointInput = {
+      model: modelInfo,
+      dataset,
       training: {
         step: ctx.step,
         optimizer: optimizer.stateDict(),
         scheduler: scheduler ? { type: scheduler.constructor.name, ...scheduler.stateDict() } : undefined,
         loader: data.train.getState(),
         rng: globalRNG.getState(),
+        epochTotals: { ...ctx.epochTotals },
         history: ctx.history.map((h) => ({ epoch: h.epoch, trainLoss: h.trainLoss, trainAccuracy: h.trainAccuracy, valLoss: h.val?.loss, valAccuracy: h.val?.accuracy })),
         settings: { ...settings, resume: undefined },
       },
     };
     saveCheckpoint(ckptPath, model, info);
   };
-  const callbacks: Callback[] = [progressCallback({ interactive: io.interactive, write: io.log }), everyNSteps(settings.checkpointEvery, save)];
+  const progress = progressCallback({ interactive: io.interactive, write: io.log });
+  io.onProgress?.(progress);
+  let images = 0;
+  const callbacks: Callback[] = [progress, everyNSteps(settings.checkpointEvery, save), { onBatchEnd: (_c, l) => void (images += l.batchSize) }];
   if (settings.patience !== undefined && data.val) callbacks.push(earlyStopping({ patience: settings.patience }));
+  // The best model by validation accuracy, weights only (`receptive eval` reads it like the checkpoint).
+  if (data.val) {
+    const before = (resumed?.info.training?.history ?? []).map((h) => h.valAccuracy ?? -Infinity);
+    callbacks.push(bestCheckpoint(join(settings.out, 'best.safetensors'), { monitor: 'valAccuracy', initial: Math.max(-Infinity, ...before), info: () => ({ model: modelInfo, dataset }) }));
+  }
+  if (settings.log) callbacks.push(metricsLog(settings.log, { every: settings.logEvery, append: resumed !== null }));
   let t0 = performance.now();
   if (settings.evalEachEpoch) {
     // Evaluation runs in eval mode without a graph and draws no random numbers, so the run trains exactly as without it.
@@ -111,27 +179,33 @@ export function runTrain(given: Partial<TrainSettings>, io: { interactive: boole
     });
   }
   t0 = performance.now();
-  const result = fit({
+  const result = await fitAsync({
     model, optimizer, loss: CrossEntropyLoss(), train: data.train, val: data.val, numClasses: data.classNames.length,
     epochs: settings.epochs, maxSteps: settings.maxSteps, scheduler, schedulerInterval: 'step', callbacks, startStep,
+    accumulateSteps: settings.accumulateSteps, signal: io.signal, epochTotals,
   });
   const seconds = (performance.now() - t0) / 1000;
-  const trainedImages = (result.step - startStep) * settings.batchSize;
   save(result);
-  const test = evaluate(model, data.test, CrossEntropyLoss(), { numClasses: data.classNames.length, topK: [1, 3] });
+  const interrupted = result.stopReason === 'aborted';
+  const test = interrupted ? undefined : evaluate(model, data.test, CrossEntropyLoss(), { numClasses: data.classNames.length, topK: [1, 3] });
   return {
-    settings, test, classNames: data.classNames, steps: result.step, seconds,
-    imagesPerSecond: trainedImages / seconds, checkpoint: ckptPath, stopReason: result.stopReason,
+    settings, test, classNames: data.classNames, steps: result.step - startStep, startStep, seconds,
+    imagesPerSecond: images / seconds, checkpoint: ckptPath, stopReason: interrupted ? null : result.stopReason, interrupted,
   };
 }
 
 /** The final summary: test accuracy, per-class accuracy and the confusion matrix. */
 export function formatReport(r: TrainReport): string {
+  const range = r.startStep > 0 && r.steps > 0 ? ` (steps ${r.startStep + 1}-${r.startStep + r.steps}, resumed)` : '';
+  const trained = `Trained ${r.steps} steps${range} in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} images/s)${r.stopReason ? `; stopped: ${r.stopReason}` : ''}`;
+  if (!r.test) {
+    return ['', trained, `Interrupted: the checkpoint holds step ${r.startStep + r.steps}: ${r.checkpoint}`, `Resume with: receptive train --resume ${r.checkpoint}`].join('\n');
+  }
   const per = r.test.confusion.perClassAccuracy();
   const lines = [
     '',
     `Test accuracy: ${(100 * r.test.accuracy).toFixed(2)}% on ${r.test.count} images (loss ${r.test.loss.toFixed(4)}, top-3 ${(100 * (r.test.topK[3] ?? NaN)).toFixed(2)}%)`,
-    `Trained ${r.steps} steps in ${r.seconds.toFixed(1)} s (${r.imagesPerSecond.toFixed(0)} images/s)${r.stopReason ? `; stopped: ${r.stopReason}` : ''}`,
+    trained,
     '',
     'Per-class accuracy:',
     ...per.map((a, i) => `  ${r.classNames[i].padEnd(12)} ${(100 * a).toFixed(2)}%`),

@@ -182,7 +182,9 @@ function toGroups<H extends BaseHyper>(op: string, params: ParamsInput<H>): Para
 
 export function checkHyper(op: string, name: string, v: unknown, min: number, max = Infinity): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) {
-    throw new ArgumentError(op, `${name} must be a number in [${min}, ${max}], got ${String(v)}`);
+    // Infinity is never accepted, so an open upper end reads "a finite number >= min", not "[min, Infinity]".
+    const want = max === Infinity ? `a finite number >= ${min}` : `a number in [${min}, ${max}]`;
+    throw new ArgumentError(op, `${name} must be ${want}, got ${String(v)}`);
   }
   return v;
 }

@@ -33,3 +33,36 @@ export function everyNSteps(everySteps: number, fn: (ctx: TrainContext) => void)
     },
   };
 }
+
+export interface BestModelOptions {
+  /** The validation value to watch (default valAccuracy: higher is better; valLoss: lower is better). */
+  monitor?: 'valLoss' | 'valAccuracy';
+  minDelta?: number;
+  /** The best value so far, when resuming (so a worse epoch after the resume does not replace the best model). */
+  initial?: number;
+}
+
+/**
+ * Call `onBest` at each epoch end whose validation value beats every earlier
+ * one (e.g. to save the best model); `best` is that value. Epochs without
+ * validation are skipped.
+ */
+export function bestModel(opts: BestModelOptions & { onBest: (ctx: TrainContext, logs: EpochLogs, value: number) => void }): Callback & { readonly best: number } {
+  const monitor = opts.monitor ?? 'valAccuracy';
+  const minDelta = opts.minDelta ?? 0;
+  if (monitor !== 'valLoss' && monitor !== 'valAccuracy') throw new ArgumentError('bestModel', `monitor must be "valLoss" or "valAccuracy", got ${String(monitor)}`);
+  let best = opts.initial ?? (monitor === 'valLoss' ? Infinity : -Infinity);
+  return {
+    get best() {
+      return best;
+    },
+    onEpochEnd(ctx: TrainContext, logs: EpochLogs) {
+      if (!logs.val) return;
+      const v = monitor === 'valLoss' ? logs.val.loss : logs.val.accuracy;
+      if (monitor === 'valLoss' ? v < best - minDelta : v > best + minDelta) {
+        best = v;
+        opts.onBest(ctx, logs, v);
+      }
+    },
+  };
+}

@@ -124,7 +124,7 @@ test('clipGradNorm scales all gradients together to the max norm', () => {
 });
 
 test('bad hyper-parameters are refused with their names', () => {
-  assertThrowsWith(() => new SGD([param([0], [0])], { lr: -1 }), ArgumentError, 'SGD: lr must be a number');
+  assertThrowsWith(() => new SGD([param([0], [0])], { lr: -1 }), ArgumentError, 'SGD: lr must be a finite number >= 0, got -1');
   assertThrowsWith(() => new Adam([param([0], [0])], { betas: [1.5, 0.9] }), ArgumentError, 'betas[0]');
   assertThrowsWith(() => new SGD([]), ArgumentError, 'empty parameter list');
 });

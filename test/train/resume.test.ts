@@ -18,7 +18,8 @@ test('resume is exact: 25 steps, checkpoint, 35 more in a fresh process equal 60
   const b1 = cli(['train', ...common, '--out', part, '--max-steps', '25']);
   assert.equal(b1.code, 0, b1.stderr);
   assert.equal(readCheckpoint(join(part, 'checkpoint.safetensors')).info.training!.step, 25);
-  const b2 = cli(['train', '--resume', join(part, 'checkpoint.safetensors'), '--no-progress']);
+  // --max-steps is part of the saved run: resuming continues to the limit given now.
+  const b2 = cli(['train', '--resume', join(part, 'checkpoint.safetensors'), '--max-steps', '60', '--no-progress']);
   assert.equal(b2.code, 0, b2.stderr);
   assert.match(b2.stdout, /resumed from .* at step 25/);
   const w = readCheckpoint(join(whole, 'checkpoint.safetensors'));
