@@ -6,6 +6,7 @@ import { listModels } from '../models/index.js';
 import { fsError } from '../io/atomic.js';
 import { formatReport, runTrain, TRAIN_DEFAULTS, type TrainSettings } from './train.js';
 import { runEval, runPredict, runSummary } from './commands.js';
+import { runExport } from './export.js';
 import { DATASETS, isModelFile, selectBackend } from './setup.js';
 import { RESTORE_TERMINAL } from './progress.js';
 
@@ -152,6 +153,19 @@ program
     for (const w of r.warnings) console.error(`receptive: ${w}`);
     for (const e of r.errors) console.error(`receptive: ${e}`);
     if (r.errors.length) process.exitCode = 1;
+  });
+
+program
+  .command('export')
+  .description('write a checkpoint\'s model as an ONNX file (eval-mode graph; weights named by their state-dict paths)')
+  .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
+  .requiredOption('--out <file>', 'the .onnx file to write')
+  .addOption(new Option('--format <format>', 'output format').choices(['onnx']).default('onnx'))
+  .option('--input <shape>', 'sample input shape NxCxHxW (default: the model\'s registered input)', shape)
+  .option('--opset <n>', 'ONNX opset, 13 to 17', int('--opset', 13))
+  .option('--static-batch', 'fix the batch size to the sample\'s (default: any batch)')
+  .action(async (ckpt, o) => {
+    console.log(await runExport(ckpt, { format: o.format, out: o.out, input: o.input, opset: o.opset, dynamicBatch: !o.staticBatch }));
   });
 
 program

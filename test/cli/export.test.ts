@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as ort from 'onnxruntime-node';
+import { RNG, randn, type Tensor } from '../../src/tensor/index.js';
+import { noGrad } from '../../src/autograd/index.js';
+import { LeNet5 } from '../../src/models/index.js';
+import { loadCheckpoint } from '../../src/node.js';
+import { cli } from './run.js';
+
+test('receptive export writes an ONNX file that ONNX Runtime runs with the checkpoint\'s outputs, any batch size', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'receptive-export-'));
+  const t = cli(['train', '--limit', '640', '--test-limit', '100', '--max-steps', '5', '--out', dir, '--no-progress']);
+  assert.equal(t.code, 0, t.stderr);
+  const ckpt = join(dir, 'checkpoint.safetensors');
+  const out = join(dir, 'lenet.onnx');
+  const e = cli(['export', ckpt, '--out', out]);
+  assert.equal(e.code, 0, e.stderr);
+  assert.match(e.stdout, /Wrote .*lenet\.onnx .*ONNX opset 13, input \[1, 1, 28, 28\] with a dynamic batch/);
+  const model = new LeNet5();
+  await loadCheckpoint(model, ckpt);
+  const x = randn([3, 1, 28, 28], { rng: new RNG(1) });
+  const want = noGrad(() => model.eval().call(x)) as Tensor;
+  const session = await ort.InferenceSession.create(readFileSync(out));
+  const got = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.data), [3, 1, 28, 28]) })).output.data as Float32Array;
+  for (let i = 0; i < want.size; i++) assert.ok(Math.abs(got[i] - want.data[i]) < 1e-4, `logit ${i}: ${got[i]} vs ${want.data[i]}`);
+  const bad = cli(['export', ckpt, '--out', out, '--opset', '9']);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^receptive: option '--opset <n>' argument '9' is invalid. --opset must be an integer >= 13/);
+});
