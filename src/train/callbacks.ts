@@ -66,3 +66,18 @@ export function bestModel(opts: BestModelOptions & { onBest: (ctx: TrainContext,
     },
   };
 }
+
+/**
+ * Step a ReduceLROnPlateau at the end of every epoch with the monitored value:
+ * the validation loss or accuracy (`fit`'s `val`), or the training loss without one.
+ */
+export function reduceLROnPlateau(plateau: { step(metric: number): void }, opts: { monitor?: 'valLoss' | 'valAccuracy' | 'trainLoss' } = {}): Callback {
+  const monitor = opts.monitor ?? 'valLoss';
+  return {
+    onEpochEnd(_ctx: TrainContext, logs: EpochLogs) {
+      if (monitor === 'trainLoss') return plateau.step(logs.trainLoss);
+      if (!logs.val) throw new ArgumentError('reduceLROnPlateau', `monitor ${monitor} needs fit's val data`);
+      plateau.step(monitor === 'valLoss' ? logs.val.loss : logs.val.accuracy);
+    },
+  };
+}
