@@ -1,0 +1,4 @@
+/** Seeing what a CNN sees: colour maps, image grids, hand-crafted filters, HOG, and views inside a model. */
+export * from './colormap.js';
+export * from './render.js';
+export { drawText, textWidth } from './font.js';
