@@ -14,7 +14,7 @@ export interface ImageFolderOptions {
   size: readonly [number, number];
   /** 3 (RGB, default) or 1 (grey). */
   channels?: 1 | 3;
-  /** Applied to each [C, H, W] image after resizing (e.g. normalize). */
+  /** Applied to each [C, H, W] image after resizing (e.g. normalizeImage). */
   transform?: (x: Tensor) => Tensor;
   maxPixels?: number;
 }

@@ -77,11 +77,11 @@ export function tensorToRGBA(x: Tensor): RGBAImage {
 }
 
 /** (x − mean) / std per channel of a [C, H, W] or [N, C, H, W] image. */
-export function normalize(x: Tensor, mean: readonly number[] = IMAGENET_MEAN, std: readonly number[] = IMAGENET_STD): Tensor {
-  if (!(x instanceof Tensor) || (x.rank !== 3 && x.rank !== 4)) throw new ShapeError('normalize', 'an image [C, H, W] or [N, C, H, W]', x instanceof Tensor ? x.shape : []);
+export function normalizeImage(x: Tensor, mean: readonly number[] = IMAGENET_MEAN, std: readonly number[] = IMAGENET_STD): Tensor {
+  if (!(x instanceof Tensor) || (x.rank !== 3 && x.rank !== 4)) throw new ShapeError('normalizeImage', 'an image [C, H, W] or [N, C, H, W]', x instanceof Tensor ? x.shape : []);
   const c = x.shape[x.rank - 3];
-  if (mean.length !== c || std.length !== c) throw new ArgumentError('normalize', `mean and std need ${c} values (one per channel), got ${mean.length} and ${std.length}`);
-  if (std.some((s) => !(s > 0))) throw new ArgumentError('normalize', `std must be positive, got [${std.join(', ')}]`);
+  if (mean.length !== c || std.length !== c) throw new ArgumentError('normalizeImage', `mean and std need ${c} values (one per channel), got ${mean.length} and ${std.length}`);
+  if (std.some((s) => !(s > 0))) throw new ArgumentError('normalizeImage', `std must be positive, got [${std.join(', ')}]`);
   const plane = x.shape[x.rank - 1] * x.shape[x.rank - 2];
   const out = new Float32Array(x.size);
   for (let i = 0; i < x.size; i++) {

@@ -8,7 +8,7 @@ import jpeg from 'jpeg-js';
 import { FormatError, Tensor, tensor, ArgumentError } from '../../src/tensor/index.js';
 import { readImage, writePng, decodeImage, encodePng } from '../../src/data/image-node.js';
 import { ImageFolder } from '../../src/data/image-folder-node.js';
-import { resize, normalize, IMAGENET_MEAN, IMAGENET_STD, fromImageData, tensorToRGBA } from '../../src/data/image.js';
+import { resize, normalizeImage, IMAGENET_MEAN, IMAGENET_STD, fromImageData, tensorToRGBA } from '../../src/data/image.js';
 import { assertClose } from '../helpers.js';
 import { FIXTURES, REF } from './ref.js';
 
@@ -80,11 +80,11 @@ test('resize equals skimage.transform.resize(order=1, anti_aliasing=True) within
   assert.throws(() => resize(x, [0, 3] as [number, number]), ArgumentError);
 });
 
-test('normalize with the ImageNet constants; fromImageData', () => {
+test('normalizeImage with the ImageNet constants; fromImageData', () => {
   const x = new Tensor(Float32Array.from([0.485, 1, 0.456, 0, 0.406, 0.5]), [3, 1, 2]);
-  const y = normalize(x, IMAGENET_MEAN, IMAGENET_STD);
+  const y = normalizeImage(x, IMAGENET_MEAN, IMAGENET_STD);
   assertClose(y.data, [0, (1 - 0.485) / 0.229, 0, -0.456 / 0.224, 0, (0.5 - 0.406) / 0.225]);
-  assert.throws(() => normalize(x, [0, 0], [1, 1]), /mean and std need 3 values/);
+  assert.throws(() => normalizeImage(x, [0, 0], [1, 1]), /mean and std need 3 values/);
   const img = fromImageData({ width: 2, height: 1, data: Uint8ClampedArray.from([255, 0, 51, 255, 255, 255, 255, 0]) });
   assertClose(img.data, [1, 0, 0, 0, 0.2, 0]); // the second pixel is transparent: black
   const g = fromImageData({ width: 1, height: 1, data: Uint8ClampedArray.from([255, 0, 0, 255]) }, { channels: 1 });
