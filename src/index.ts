@@ -38,3 +38,4 @@ export * from './io/onnx/index.js';
 export * from './io/tfjs/index.js';
 export * from './data/image.js';
 export * as viz from './viz/index.js';
+export * as filters from './viz/filters.js';

@@ -2,3 +2,4 @@
 export * from './colormap.js';
 export * from './render.js';
 export { drawText, textWidth } from './font.js';
+export * as filters from './filters.js';
