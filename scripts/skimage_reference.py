@@ -66,9 +66,9 @@ k = np.array([[1., 2., 0.], [-1., 3., 5.], [0., -2., 4.]])
 filt['asym'] = {'kernel': flat(k), 'correlate': flat(ndi.correlate(img, k, **z)), 'convolve': flat(ndi.convolve(img, k, **z))}
 ref['filters'] = filt
 
-# HOG, feature_vector=True, on float64 images in [0, 1] as readImage gives them.
-cam = camera.astype(np.float64) / 255
-ast = astro_grey.astype(np.float64) / 255
+# HOG, feature_vector=True, on exactly the values readImage gives (float32 k/255), in float64.
+cam = (camera / 255).astype(np.float32).astype(np.float64)
+ast = (astro_grey / 255).astype(np.float32).astype(np.float64)
 ref['hog'] = []
 for name, im, o, ppc, cpb in [('camera-64x128.png', cam, 9, (8, 8), (2, 2)),
                               ('astronaut-grey-61x83.png', ast, 6, (7, 5), (3, 2)),
@@ -77,6 +77,10 @@ for name, im, o, ppc, cpb in [('camera-64x128.png', cam, 9, (8, 8), (2, 2)),
         v = hog(im, orientations=o, pixels_per_cell=ppc, cells_per_block=cpb, block_norm=norm, feature_vector=True)
         ref['hog'].append({'image': name, 'orientations': o, 'pixelsPerCell': list(ppc), 'cellsPerBlock': list(cpb),
                            'blockNorm': norm, 'values': flat(v)})
+
+_, hog_image = hog(ast, orientations=12, pixels_per_cell=(10, 10), cells_per_block=(1, 1), visualize=True)
+ref['hogImage'] = {'image': 'astronaut-grey-61x83.png', 'orientations': 12, 'pixelsPerCell': [10, 10],
+                   'shape': list(hog_image.shape), 'data': flat(hog_image)}
 
 # Colour maps: matplotlib's 256-entry tables.
 ref['colormaps'] = {name: flat(cm.get_cmap(name)(np.linspace(0, 1, 256))[:, :3]) for name in ['viridis', 'RdBu_r']}

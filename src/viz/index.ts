@@ -3,3 +3,4 @@ export * from './colormap.js';
 export * from './render.js';
 export { drawText, textWidth } from './font.js';
 export * as filters from './filters.js';
+export * from './hog.js';
