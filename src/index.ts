@@ -39,3 +39,4 @@ export * from './io/tfjs/index.js';
 export * from './data/image.js';
 export * as viz from './viz/index.js';
 export * as filters from './viz/filters.js';
+export * from './ops/unpool.js';

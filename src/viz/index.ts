@@ -4,3 +4,6 @@ export * from './render.js';
 export { drawText, textWidth } from './font.js';
 export * as filters from './filters.js';
 export * from './hog.js';
+export * from './inspect.js';
+export * from './attribution.js';
+export * from './deconv.js';
