@@ -39,6 +39,11 @@ write_png(os.path.join(OUT, 'camera-64x128.png'), camera)
 write_png(os.path.join(OUT, 'astronaut-grey-61x83.png'), astro_grey)
 write_png(os.path.join(OUT, 'astronaut-rgb-48x40.png'), astro_rgb)
 
+# The docs' photo (docs/understanding.md): the whole camera image at half size.
+DOCS = os.path.join(os.path.dirname(__file__), '..', 'docs', 'images')
+os.makedirs(DOCS, exist_ok=True)
+write_png(os.path.join(DOCS, 'camera-256.png'), data.camera()[::2, ::2])
+
 ref = {'versions': {'skimage': skimage.__version__, 'scipy': scipy.__version__, 'matplotlib': matplotlib.__version__}}
 
 # Resize: skimage.transform.resize(order=1, mode='reflect', anti_aliasing=True) on float images.
