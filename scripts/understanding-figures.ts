@@ -44,7 +44,7 @@ const h = renderHog(photo, { orientations: 9, pixelsPerCell: 8 });
 writePng(OUT + 'hog-camera.png', grid([toRGB(photo), mapToImage(h, { cmap: 'gray' })], { labels: ['input', 'hog 9 bins, 8x8 cells'], fontScale: 2 }));
 
 // 3. LeNet-5's kernels and feature maps.
-const { model } = loadModel(ckpt);
+const { model } = await loadModel(ckpt);
 const test = loadMNIST({ split: 'test' });
 const norm = normalize(MNIST_MEAN, MNIST_STD);
 const digit = (i: number) => new Tensor(test.images.data.slice(i * 784, (i + 1) * 784), [1, 1, 28, 28]);

@@ -27,7 +27,7 @@ function loadInput(input: string, shape: number[], dataDir?: string): { x: Tenso
     shown = new Tensor(test.images.data.slice(i * 784, (i + 1) * 784), [1, 28, 28]);
   } else {
     if (!existsSync(input)) throw new ReceptiveError(`image ${input} does not exist`);
-    shown = c === 1 && h === 28 && w === 28 ? new Tensor(imageToMnistTensor(input).data, [1, 28, 28]) : resize(readImage(input, { channels: c === 1 ? 1 : 3 }), [h, w]);
+    shown = c === 1 && h === 28 && w === 28 ? new Tensor(imageToMnistTensor(input).tensor.data, [1, 28, 28]) : resize(readImage(input, { channels: c === 1 ? 1 : 3 }), [h, w]);
   }
   const x4 = new Tensor(shown.data, [1, ...shown.shape]);
   const x = c === 1 ? normalize(MNIST_MEAN, MNIST_STD)(x4, new RNG(0)) : normalizeImage(x4, IMAGENET_MEAN, IMAGENET_STD);
@@ -43,9 +43,9 @@ export interface ExplainOptions {
   dataDir?: string;
 }
 
-export function runExplain(checkpoint: string, input: string, opts: ExplainOptions): string {
+export async function runExplain(checkpoint: string, input: string, opts: ExplainOptions): Promise<string> {
   if (!EXPLAIN_METHODS.includes(opts.method)) throw new ArgumentError('explain', `method must be one of ${EXPLAIN_METHODS.join(', ')}, got ${JSON.stringify(opts.method)}`);
-  const { model, info } = loadModel(checkpoint);
+  const { model, info } = await loadModel(checkpoint);
   const { x, shown } = loadInput(input, getModelEntry(info.model.name).inputShape, opts.dataDir);
   const [, H, W] = shown.shape;
   const scale = Math.max(1, Math.floor(112 / Math.max(H, W)));

@@ -204,7 +204,7 @@ program
   .action(async (ckpt, image, o) => {
     await selectBackend(o.backend);
     const { runExplain } = await import('./explain.js');
-    console.log(runExplain(ckpt, image, { method: o.method, out: o.out, layer: o.layer, target: o.target, window: o.window, dataDir: o.dataDir }));
+    console.log(await runExplain(ckpt, image, { method: o.method, out: o.out, layer: o.layer, target: o.target, window: o.window, dataDir: o.dataDir }));
   });
 
 try {
