@@ -7,3 +7,4 @@ export * from './hog.js';
 export * from './inspect.js';
 export * from './attribution.js';
 export * from './deconv.js';
+export * from './maximize.js';
