@@ -36,3 +36,7 @@ export * from './train/index.js';
 export * from './io/safetensors.js';
 export * from './io/onnx/index.js';
 export * from './io/tfjs/index.js';
+export * from './data/image.js';
+export * as viz from './viz/index.js';
+export * as filters from './viz/filters.js';
+export * from './ops/unpool.js';

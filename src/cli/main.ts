@@ -177,6 +177,36 @@ program
     console.log(runSummary(name, o.input));
   });
 
+// Understanding CNNs (issue 13): hand-crafted filters and views inside a checkpoint.
+program
+  .command('filter')
+  .description('apply a hand-crafted filter (sobelX, robinsonSW, gaussian, hog, all, ...) to an image and write a PNG')
+  .argument('<image>', 'a PNG or JPEG file')
+  .requiredOption('--kernel <name>', 'edge, blur, sobelX, sobelY, gradientMagnitude, prewittX, prewittY, laplacian4, laplacian8, gaussian, sharpen, robinsonN..NW, kirschN..NW, hog, or all')
+  .option('--sigma <s>', 'Gaussian sigma', num('--sigma'), 1)
+  .requiredOption('--out <file>', 'output PNG')
+  .action(async (image, o) => {
+    const { runFilter } = await import('./filter.js');
+    console.log(runFilter(image, { kernel: o.kernel, out: o.out, sigma: o.sigma }));
+  });
+program
+  .command('explain')
+  .description('feature maps, Grad-CAM, occlusion, saliency or deconvnet view of a checkpoint for one image, as a PNG')
+  .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
+  .argument('<image>', 'an image file, or mnist:<index>')
+  .addOption(new Option('--method <m>', 'what to show').choices(['featuremaps', 'gradcam', 'occlusion', 'saliency', 'deconvnet']).default('gradcam'))
+  .option('--layer <path>', 'module path (see `receptive summary`), e.g. features.3')
+  .option('--target <class>', 'class to explain (default: the predicted one)', int('--target'))
+  .option('--window <n>', 'occlusion square side in pixels', int('--window', 1))
+  .requiredOption('--out <file>', 'output PNG')
+  .option('--data-dir <dir>', 'directory with the IDX files (for mnist:<index>)')
+  .addOption(backendOption())
+  .action(async (ckpt, image, o) => {
+    await selectBackend(o.backend);
+    const { runExplain } = await import('./explain.js');
+    console.log(await runExplain(ckpt, image, { method: o.method, out: o.out, layer: o.layer, target: o.target, window: o.window, dataDir: o.dataDir }));
+  });
+
 try {
   await program.parseAsync(process.argv);
   // Worker threads of the wasm backend must not keep the process alive.
