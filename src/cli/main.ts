@@ -207,6 +207,22 @@ program
     console.log(await runExplain(ckpt, image, { method: o.method, out: o.out, layer: o.layer, target: o.target, window: o.window, dataDir: o.dataDir }));
   });
 
+// receptive lab: serve the browser lab (see src/cli/lab.ts).
+program
+  .command('lab')
+  .description('serve the browser lab (draw, train, watch every layer) on 127.0.0.1; build it first with npm run build:lab')
+  .option('--port <n>', 'port (0: any free port)', int('--port'), 8357)
+  .option('--host <addr>', 'address to bind (default loopback only)', '127.0.0.1')
+  .option('--dir <dir>', 'the lab build to serve (default: dist/lab)')
+  .option('--no-isolate', 'omit the COOP/COEP headers (the page then runs single-threaded)')
+  .option('--open', 'open the page in the default browser')
+  .action(async (o) => {
+    const { startLabServer, openBrowser } = await import('./lab.js');
+    const { url, dir } = await startLabServer({ port: o.port, host: o.host, dir: o.dir, isolate: o.isolate });
+    console.log(`receptive lab: serving ${dir} at ${url}${o.isolate ? '' : ' (not cross-origin isolated: one thread)'}; Ctrl-C stops`);
+    if (o.open) openBrowser(url);
+  });
+
 try {
   await program.parseAsync(process.argv);
   // Worker threads of the wasm backend must not keep the process alive.

@@ -1,0 +1,105 @@
+/**
+ * Overview (as CNN Explainer's main view): every layer's output for the current
+ * input, caught with a forward hook on every module during one forward pass,
+ * redrawn whenever the input or the weights change (so it moves while training).
+ */
+import { noGrad, registerModuleForwardHook, Tensor, type Module } from '../src/index.js';
+import { state } from './state.js';
+import { el, fmt, grid, heatmap } from './view.js';
+
+interface LayerOutput {
+  path: string;
+  type: string;
+  output: Tensor;
+}
+
+/** Run the model once and keep every leaf module's output, in call order. */
+export function layerOutputs(model: Module, x: Tensor): LayerOutput[] {
+  const paths = new Map<unknown, string>(model.namedModules().map(([p, m]) => [m, p]));
+  const out: LayerOutput[] = [];
+  const hook = registerModuleForwardHook((m, _inputs, y) => {
+    if (m.namedChildren().length === 0 && y instanceof Tensor) {
+      const type = (m.constructor as { typeName?: string }).typeName ?? m.constructor.name;
+      out.push({ path: paths.get(m) ?? '?', type, output: y });
+    }
+  });
+  try {
+    noGrad(() => model.call(x));
+  } finally {
+    hook.remove();
+  }
+  return out;
+}
+
+function openMap(dialog: HTMLDialogElement, title: string, data: Float32Array, h: number, w: number): void {
+  let lo = Infinity, hi = -Infinity;
+  for (const v of data) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
+  const close = el('button', { type: 'button', text: 'Close', 'data-testid': 'map-close' });
+  close.addEventListener('click', () => dialog.close());
+  dialog.replaceChildren(
+    el('h3', { text: title }),
+    el('p', { class: 'muted', text: `${h}×${w}, min ${fmt(Number(lo.toPrecision(4)))}, max ${fmt(Number(hi.toPrecision(4)))}` }),
+    heatmap(data, h, w, Math.max(2, Math.floor(Math.min(360 / w, 360 / h)))),
+    h * w <= 196 ? grid(Array.from(data, (v) => Number(v.toPrecision(3))), h, w, { label: title }) : '',
+    el('div', {}, close),
+  );
+  dialog.showModal();
+  close.focus();
+}
+
+export function overviewPanel(): HTMLElement {
+  const body = el('div', { class: 'layers', 'data-testid': 'overview' });
+  const dialog = el('dialog', { 'data-testid': 'map-dialog' });
+  const note = el('p', { class: 'muted' });
+  let queued = false;
+  const render = () => {
+    queued = false;
+    const x = state.inputTensor();
+    if (!x) {
+      note.textContent = 'Draw a digit or pick an MNIST test image in the Draw tab: every layer of the network is shown here for it.';
+      body.replaceChildren();
+      return;
+    }
+    note.textContent = `${state.inputLabel} · ${state.source}. Each map is scaled to its own range; click one to open it.`;
+    const rows: HTMLElement[] = [];
+    rows.push(layerRow('input', 'Input', x.data as Float32Array, [1, 1, 28, 28], dialog));
+    for (const l of layerOutputs(state.model, x)) rows.push(layerRow(l.path, l.type, l.output.data as Float32Array, l.output.shape, dialog));
+    body.replaceChildren(...rows);
+  };
+  state.on(() => {
+    if (!queued && body.isConnected) {
+      queued = true;
+      requestAnimationFrame(render);
+    }
+  });
+  const panel = el('section', { class: 'overview' }, note, body, dialog);
+  // Render when the tab is shown, since hidden tabs skip the work.
+  new MutationObserver(() => !panel.hidden && render()).observe(panel, { attributes: true, attributeFilter: ['hidden'] });
+  return panel;
+}
+
+function layerRow(path: string, type: string, data: Float32Array, shape: readonly number[], dialog: HTMLDialogElement): HTMLElement {
+  const maps = el('div', { class: 'maps' });
+  if (shape.length === 4) {
+    const [, c, h, w] = shape;
+    const zoom = Math.max(2, Math.floor(56 / Math.max(h, w)));
+    for (let k = 0; k < c; k++) {
+      const m = data.subarray(k * h * w, (k + 1) * h * w);
+      const cv = heatmap(m, h, w, zoom);
+      const b = el('button', { type: 'button', class: 'map', 'aria-label': `${path} channel ${k}`, 'data-layer': path, 'data-channel': String(k) }, cv);
+      b.addEventListener('click', () => openMap(dialog, `${path} (${type}), channel ${k}`, Float32Array.from(m), h, w));
+      maps.append(b);
+    }
+  } else {
+    const n = shape[shape.length - 1];
+    const cv = heatmap(data, 1, n, Math.max(2, Math.floor(480 / n)));
+    cv.style.height = '18px';
+    const b = el('button', { type: 'button', class: 'map', 'aria-label': `${path} activations`, 'data-layer': path, 'data-channel': '0' }, cv);
+    b.addEventListener('click', () => openMap(dialog, `${path} (${type})`, Float32Array.from(data), 1, n));
+    maps.append(b);
+  }
+  return el('div', { class: 'layer' }, el('h4', { text: `${path} · ${type} · [${shape.join(', ')}]` }), maps);
+}

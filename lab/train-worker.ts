@@ -1,0 +1,158 @@
+/*
+ * The training loop, in a Web Worker so the page never stalls: it runs steps for
+ * about 60 ms at a time, then yields to take messages (pause, new settings) and
+ * posts progress; the weights go to the page a few times a second for the views.
+ */
+import {
+  Adam, AdamW, losses, DataLoader, evaluate, getNumThreads, MNIST_MEAN, MNIST_STD, RMSprop, SGD, compose, normalize,
+  predictions, randomRotation, randomTranslate, ready, type BatchTransform, type Batch, type Module, type Optimizer,
+} from '../src/index.js';
+import { exportWeights, importWeights, loadMnist, newModel, type FromWorker, type ToWorker, type TrainSettings } from './shared.js';
+
+interface WorkerScope {
+  postMessage(m: FromWorker): void;
+  onmessage: ((e: MessageEvent<ToWorker>) => void) | null;
+}
+const scope = globalThis as unknown as WorkerScope;
+const post = (m: FromWorker) => scope.postMessage(m);
+
+const TEST_COUNT = 1000;
+const EVAL_EVERY = 50;
+const lossFn = losses.CrossEntropyLoss();
+
+let model: Module = newModel();
+let optimizer: Optimizer | null = null;
+let loader: DataLoader | null = null;
+let batches: Iterator<Batch> | null = null;
+let settings: TrainSettings | null = null;
+let running = false;
+let step = 0;
+let epoch = 0;
+
+const readyData = (async () => {
+  const backend = await ready({ quiet: true });
+  const [train, test] = await Promise.all([loadMnist('train'), loadMnist('test', TEST_COUNT)]);
+  const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
+  post({ type: 'ready', backend, threads: backend === 'wasm' ? getNumThreads() : 1, isolated, trainSize: train.labels.size });
+  return { train, test };
+})();
+readyData.catch((e: unknown) => post({ type: 'error', message: String((e as Error).message ?? e) }));
+
+function makeOptimizer(s: TrainSettings): Optimizer {
+  const p = model.parameters();
+  if (s.optimizer === 'sgd') return new SGD(p, { lr: s.lr, momentum: 0.9 });
+  if (s.optimizer === 'rmsprop') return new RMSprop(p, { lr: s.lr });
+  if (s.optimizer === 'adamw') return new AdamW(p, { lr: s.lr });
+  return new Adam(p, { lr: s.lr });
+}
+
+function augmentation(kind: TrainSettings['augment']): BatchTransform {
+  const norm = normalize(MNIST_MEAN, MNIST_STD);
+  if (kind === 'shift') return compose(randomTranslate({ maxShift: 2 }), norm);
+  if (kind === 'rotate') return compose(randomRotation({ degrees: 12 }), norm);
+  return norm;
+}
+
+/** New settings: a new optimiser when its kind changed (its moments belong to one rule), else just the rate. */
+async function apply(s: TrainSettings): Promise<void> {
+  const { train } = await readyData;
+  if (!optimizer || !settings || settings.optimizer !== s.optimizer) optimizer = makeOptimizer(s);
+  for (const g of optimizer.paramGroups) g.lr = s.lr;
+  if (!loader || !settings || settings.batchSize !== s.batchSize || settings.seed !== s.seed) {
+    loader = new DataLoader(train.dataset(), { batchSize: s.batchSize, shuffle: true, seed: s.seed + epoch, dropLast: true });
+    batches = null;
+  }
+  loader.transform = augmentation(s.augment);
+  settings = s;
+}
+
+function nextBatch(): Batch {
+  let r = batches?.next();
+  if (!r || r.done) {
+    if (batches) epoch++;
+    batches = loader![Symbol.iterator]();
+    r = batches.next();
+  }
+  return r.value as Batch;
+}
+
+async function loop(): Promise<void> {
+  const { test } = await readyData;
+  const testLoader = new DataLoader(test.dataset(), { batchSize: 250, transform: normalize(MNIST_MEAN, MNIST_STD) });
+  let lastWeights = 0;
+  while (running) {
+    const t0 = performance.now();
+    let images = 0;
+    let lossSum = 0;
+    let correct = 0;
+    let n = 0;
+    model.train();
+    while (running && performance.now() - t0 < 60) {
+      const b = nextBatch();
+      optimizer!.zeroGrad();
+      const out = model.call(b.x);
+      const l = lossFn(out, b.y);
+      l.backward();
+      optimizer!.step();
+      step++;
+      n++;
+      images += b.x.shape[0];
+      lossSum += l.item();
+      const pred = predictions(out);
+      for (let i = 0; i < pred.length; i++) if (pred[i] === b.y.data[i]) correct++;
+      if (step % EVAL_EVERY === 0) {
+        model.eval();
+        const r = evaluate(model, testLoader, lossFn, { numClasses: 10 });
+        post({ type: 'eval', step, accuracy: r.accuracy, loss: r.loss, count: r.count });
+        model.train();
+      }
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    if (n > 0) post({ type: 'progress', step, epoch, loss: lossSum / n, accuracy: correct / images, imagesPerSecond: images / seconds, lr: settings!.lr });
+    if (performance.now() - lastWeights > 400 || !running) {
+      lastWeights = performance.now();
+      post({ type: 'weights', step, weights: exportWeights(model) });
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  // On pause: the test accuracy of exactly the weights the page now holds (and would download).
+  model.eval();
+  const r = evaluate(model, testLoader, lossFn, { numClasses: 10 });
+  post({ type: 'weights', step, weights: exportWeights(model) });
+  post({ type: 'eval', step, accuracy: r.accuracy, loss: r.loss, count: r.count });
+  post({ type: 'state', running: false, step });
+}
+
+scope.onmessage = (e) => {
+  const m = e.data;
+  void (async () => {
+    try {
+      if (m.type === 'start' || m.type === 'resume') {
+        if (m.type === 'start' && m.weights) importWeights(model, m.weights);
+        await apply(m.settings);
+        if (running) return;
+        running = true;
+        post({ type: 'state', running: true, step });
+        await loop();
+      } else if (m.type === 'pause') {
+        running = false;
+      } else if (m.type === 'reset') {
+        running = false;
+        model = newModel(m.config);
+        if (m.weights) importWeights(model, m.weights);
+        optimizer = null;
+        loader = null;
+        batches = null;
+        settings = null;
+        step = 0;
+        epoch = 0;
+        post({ type: 'weights', step, weights: exportWeights(model) });
+        post({ type: 'state', running: false, step });
+      }
+    } catch (err) {
+      running = false;
+      post({ type: 'error', message: String((err as Error).message ?? err) });
+      post({ type: 'state', running: false, step });
+    }
+  })();
+};

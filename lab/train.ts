@@ -1,0 +1,172 @@
+/** The training panel: settings, start/pause/resume, live curves; saving, downloading and loading checkpoints. */
+import { CHECKPOINT_FORMAT, createModel, parseCheckpoint, serializeCheckpoint } from '../src/index.js';
+import { exportWeights, importWeights, MODEL_NAME, type FromWorker, type ToWorker, type TrainSettings } from './shared.js';
+import { state } from './state.js';
+import { el, lineChart } from './view.js';
+
+const DB = 'receptive-lab';
+
+function idb<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+  return new Promise((ok, fail) => {
+    const open = indexedDB.open(DB, 1);
+    open.onupgradeneeded = () => open.result.createObjectStore('checkpoints');
+    open.onerror = () => fail(open.error);
+    open.onsuccess = () => {
+      const r = f(open.result.transaction('checkpoints', mode).objectStore('checkpoints'));
+      r.onsuccess = () => ok(r.result);
+      r.onerror = () => fail(r.error);
+    };
+  });
+}
+
+function checkpointBytes(): Uint8Array {
+  return serializeCheckpoint(state.model, { format: CHECKPOINT_FORMAT, model: { name: MODEL_NAME, config: state.modelConfig } });
+}
+
+export function trainPanel(onStatus: (m: Extract<FromWorker, { type: 'ready' }>) => void): { panel: HTMLElement; loadFile: (f: File) => Promise<void> } {
+  const worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+  const send = (m: ToWorker) => worker.postMessage(m);
+  const select = (label: string, id: string, options: string[], value: string) => {
+    const s = el('select', { id, 'data-testid': id });
+    for (const o of options) s.append(el('option', { value: o, text: o }));
+    s.value = value;
+    return el('label', {}, `${label} `, s);
+  };
+  const optim = select('Optimiser', 'optimizer', ['adam', 'adamw', 'sgd', 'rmsprop'], 'adam');
+  const lr = el('input', { id: 'lr', type: 'number', step: '0.0001', min: '0.00001', value: '0.001', 'data-testid': 'lr' });
+  const batch = el('input', { id: 'batch', type: 'number', min: '1', max: '1024', value: '32', 'data-testid': 'batch' });
+  const aug = select('Augmentation', 'augment', ['none', 'shift', 'rotate'], 'none');
+  const settings = (): TrainSettings => ({
+    optimizer: (optim.querySelector('select') as HTMLSelectElement).value as TrainSettings['optimizer'],
+    lr: Math.max(1e-6, Number(lr.value) || 1e-3),
+    batchSize: Math.max(1, Math.min(1024, Math.floor(Number(batch.value) || 32))),
+    augment: (aug.querySelector('select') as HTMLSelectElement).value as TrainSettings['augment'],
+    seed: 0,
+  });
+  const go = el('button', { type: 'button', text: 'Start', 'data-testid': 'train-toggle', disabled: '' });
+  const reset = el('button', { type: 'button', text: 'Reset weights', 'data-testid': 'train-reset' });
+  const stats = el('dl', { class: 'stats', 'data-testid': 'train-stats' });
+  const lossCanvas = el('canvas', { width: '520', height: '180', 'aria-label': 'training loss per step', 'data-testid': 'loss-chart' });
+  const accCanvas = el('canvas', { width: '520', height: '180', 'aria-label': 'accuracy per step', 'data-testid': 'acc-chart' });
+  const msg = el('p', { class: 'muted', 'data-testid': 'train-msg', 'aria-live': 'polite' });
+  const loss: [number, number][] = [];
+  const trainAcc: [number, number][] = [];
+  const testAcc: [number, number][] = [];
+  let running = false;
+  let started = false;
+  const show = (k: string, v: string) => {
+    let dd = stats.querySelector(`dd[data-k="${k}"]`);
+    if (!dd) {
+      stats.append(el('dt', { text: k }));
+      dd = el('dd', { 'data-k': k });
+      stats.append(dd);
+    }
+    dd.textContent = v;
+  };
+  const redraw = () => {
+    lineChart(lossCanvas, [{ points: loss, color: '#c0392b', label: 'train loss' }]);
+    lineChart(accCanvas, [{ points: trainAcc, color: '#2471a3', label: 'train accuracy' }, { points: testAcc, color: '#1e8449', label: 'test accuracy' }], [0, 1]);
+  };
+  worker.onmessage = (e: MessageEvent<FromWorker>) => {
+    const m = e.data;
+    if (m.type === 'ready') {
+      go.removeAttribute('disabled');
+      onStatus(m);
+    } else if (m.type === 'progress') {
+      loss.push([m.step, m.loss]);
+      trainAcc.push([m.step, m.accuracy]);
+      show('step', String(m.step));
+      stats.dataset.step = String(m.step);
+      stats.dataset.firstLoss ??= String(m.loss);
+      stats.dataset.lastLoss = String(m.loss);
+      show('epoch', String(m.epoch + 1));
+      show('loss', m.loss.toFixed(4));
+      show('train accuracy', `${(100 * m.accuracy).toFixed(1)}%`);
+      show('images/s', m.imagesPerSecond.toFixed(0));
+      redraw();
+    } else if (m.type === 'eval') {
+      testAcc.push([m.step, m.accuracy]);
+      show('test accuracy', `${(100 * m.accuracy).toFixed(2)}% (${m.count} test images, step ${m.step})`);
+      stats.dataset.testAccuracy = String(m.accuracy);
+      stats.dataset.testStep = String(m.step);
+      redraw();
+    } else if (m.type === 'weights') {
+      importWeights(state.model, m.weights);
+      state.source = m.step === 0 ? 'untrained LeNet-5 (random initial weights)' : `LeNet-5 trained in this page, step ${m.step}`;
+      state.changed();
+    } else if (m.type === 'state') {
+      running = m.running;
+      go.textContent = running ? 'Pause' : started ? 'Resume' : 'Start';
+      stats.dataset.running = String(running);
+    } else if (m.type === 'error') {
+      msg.textContent = `Training stopped: ${m.message}`;
+    }
+  };
+  worker.onerror = (e) => {
+    msg.textContent = `The training worker failed: ${e.message}`;
+  };
+  go.addEventListener('click', () => {
+    if (running) send({ type: 'pause' });
+    else if (!started) {
+      started = true;
+      send({ type: 'start', settings: settings(), weights: exportWeights(state.model) });
+    } else send({ type: 'resume', settings: settings() });
+  });
+  // Changing a setting while running applies it at once.
+  for (const c of [optim, lr, batch, aug]) c.addEventListener('change', () => running && send({ type: 'resume', settings: settings() }));
+  reset.addEventListener('click', () => {
+    started = false;
+    loss.length = trainAcc.length = testAcc.length = 0;
+    stats.replaceChildren();
+    redraw();
+    state.setModel(createModel(MODEL_NAME, { variant: 'modern' }), 'untrained LeNet-5 (random initial weights)', { variant: 'modern' });
+    send({ type: 'reset', weights: exportWeights(state.model), config: state.modelConfig });
+  });
+
+  const download = el('button', { type: 'button', text: 'Download .safetensors', 'data-testid': 'download' });
+  download.addEventListener('click', () => {
+    const a = el('a', { download: 'lenet5-lab.safetensors' });
+    a.href = URL.createObjectURL(new Blob([checkpointBytes().slice()], { type: 'application/octet-stream' }));
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+  const save = el('button', { type: 'button', text: 'Save in this browser', 'data-testid': 'save-idb' });
+  save.addEventListener('click', async () => {
+    await idb('readwrite', (s) => s.put(checkpointBytes(), 'latest'));
+    msg.textContent = `Saved (${state.source}) in this browser's IndexedDB.`;
+  });
+  const restore = el('button', { type: 'button', text: 'Load saved', 'data-testid': 'load-idb' });
+  restore.addEventListener('click', async () => {
+    const bytes = await idb<Uint8Array | undefined>('readonly', (s) => s.get('latest') as IDBRequest<Uint8Array | undefined>);
+    if (!bytes) msg.textContent = 'Nothing saved in this browser yet.';
+    else loadBytes(bytes, 'the checkpoint saved in this browser');
+  });
+
+  const loadBytes = (bytes: Uint8Array, name: string) => {
+    try {
+      const { tensors, info } = parseCheckpoint(bytes, name);
+      const model = createModel(info.model.name, info.model.config);
+      model.loadStateDict(tensors);
+      state.setModel(model, `${info.model.name} from ${name}${info.training ? `, step ${info.training.step}` : ''}`, info.model.config);
+      if (info.model.name === MODEL_NAME) {
+        started = false;
+        send({ type: 'reset', weights: exportWeights(model), config: info.model.config });
+      }
+      msg.textContent = `Loaded ${name}.`;
+    } catch (e) {
+      msg.textContent = `Could not load ${name}: ${(e as Error).message}`;
+    }
+  };
+  const loadFile = async (f: File) => loadBytes(new Uint8Array(await f.arrayBuffer()), f.name);
+  const file = el('input', { type: 'file', accept: '.safetensors', 'data-testid': 'checkpoint-file', 'aria-label': 'load a .safetensors checkpoint' });
+  file.addEventListener('change', () => file.files?.[0] && loadFile(file.files[0]));
+  redraw();
+  const panel = el('section', { class: 'train' },
+    el('div', { class: 'row controls' }, optim, el('label', {}, 'Learning rate ', lr), el('label', {}, 'Batch size ', batch), aug, go, reset),
+    stats,
+    el('div', { class: 'charts' }, lossCanvas, accCanvas),
+    el('div', { class: 'row' }, save, restore, download, el('label', {}, 'Load checkpoint (or drop a file anywhere) ', file)),
+    msg,
+  );
+  return { panel, loadFile };
+}
