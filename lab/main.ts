@@ -7,6 +7,7 @@ import { convPanel } from './steps-conv.js';
 import { backpropPanel, poolPanel, reluPanel, softmaxPanel } from './steps-more.js';
 import { loadMnist } from './shared.js';
 import { el } from './view.js';
+import { state } from './state.js';
 
 async function main(): Promise<void> {
   const status = el('p', { class: 'status', 'data-testid': 'status', role: 'status' });
@@ -14,8 +15,8 @@ async function main(): Promise<void> {
   const backend = await ready({ quiet: true });
   const threads = backend === 'wasm' ? getNumThreads() : 1;
   const page = isolated
-    ? `page: ${backend}, ${threads} thread${threads === 1 ? '' : 's'} (cross-origin isolated)`
-    : `page: ${backend}, 1 thread: this page is not cross-origin isolated (no COOP/COEP headers), so threads are off; \`receptive lab\` serves it with them`;
+    ? `Cross-origin isolated: the training worker may use threads; the page's own views run on ${backend}, ${threads} thread (a page's main thread may not block)`
+    : `Not cross-origin isolated (served without COOP/COEP headers): the wasm backend runs single-threaded here; \`receptive lab\` serves the page with them`;
   status.textContent = page;
   status.dataset.backend = backend;
   status.dataset.threads = String(threads);
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
 
   const test = loadMnist('test');
   const { panel: train, loadFile } = trainPanel((m) => {
-    status.textContent = `${page} · training worker: ${m.backend}, ${m.threads} thread${m.threads === 1 ? '' : 's'}, ${m.trainSize} MNIST training images`;
+    status.textContent = `${page}. Training worker: ${m.backend}, ${m.threads} thread${m.threads === 1 ? '' : 's'}; ${m.trainSize} MNIST training images.`;
     status.dataset.workerThreads = String(m.threads);
   });
   const tabs: [string, string, HTMLElement][] = [
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
       b.tabIndex = i === k ? 0 : -1;
     });
     buttons[k].focus();
+    state.changed(); // views skip work while hidden: bring the shown one up to date
   };
   buttons.forEach((b, i) => {
     b.addEventListener('click', () => select(i));

@@ -70,7 +70,7 @@ export function overviewPanel(): HTMLElement {
     body.replaceChildren(...rows);
   };
   state.on(() => {
-    if (!queued && body.isConnected) {
+    if (!queued && !panel.hidden) {
       queued = true;
       requestAnimationFrame(render);
     }

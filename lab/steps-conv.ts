@@ -38,8 +38,10 @@ export function convPanel(): HTMLElement {
   const body = el('div', { class: 'steps' });
   const get = (id: string) => Number((controls.querySelector(`#${id}`) as HTMLInputElement).value);
   let pick: [number, number] = [0, 0];
+  let shownKey = '';
 
   const render = () => {
+    shownKey = key();
     const S = Math.max(1, get('conv-stride'));
     const p = Math.max(0, get('conv-padding'));
     const d = Math.max(1, get('conv-dilation'));
@@ -97,8 +99,11 @@ export function convPanel(): HTMLElement {
       render();
     };
   };
-  controls.addEventListener('change', () => render());
-  controls.addEventListener('input', () => render());
+  // Re-render only when a setting changed: a blur's late 'change' must not rebuild the grid under a click.
+  const key = () => [...controls.querySelectorAll('input, select')].map((e) => (e as HTMLInputElement).value).join(',');
+  const onEdit = () => key() !== shownKey && render();
+  controls.addEventListener('change', onEdit);
+  controls.addEventListener('input', onEdit);
   render();
   return el('section', { class: 'conv' }, el('h3', { text: 'Convolution' }), controls, next, body);
 }

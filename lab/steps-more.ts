@@ -56,9 +56,11 @@ export function softmaxPanel(): HTMLElement {
       el('p', { class: 'equation', text: `Σ exp(z) = ${fmt(Number(total.toPrecision(6)))}` }),
     );
   };
-  state.on(() => body.isConnected && render());
+  const panel = el('section', {}, el('h3', { text: 'Softmax: p_i = exp(z_i) / Σ_j exp(z_j)' }), body);
+  // Only while its tab is shown: weights arrive several times a second during training.
+  state.on(() => panel.parentElement?.hidden === false && render());
   render();
-  return el('section', {}, el('h3', { text: 'Softmax: p_i = exp(z_i) / Σ_j exp(z_j)' }), body);
+  return panel;
 }
 
 export function backpropPanel(): HTMLElement {

@@ -54,6 +54,8 @@ export function trainPanel(onStatus: (m: Extract<FromWorker, { type: 'ready' }>)
   const testAcc: [number, number][] = [];
   let running = false;
   let started = false;
+  /** The checkpoint training continues from, if one was loaded. */
+  let startedFrom = '';
   const show = (k: string, v: string) => {
     let dd = stats.querySelector(`dd[data-k="${k}"]`);
     if (!dd) {
@@ -92,7 +94,8 @@ export function trainPanel(onStatus: (m: Extract<FromWorker, { type: 'ready' }>)
       redraw();
     } else if (m.type === 'weights') {
       importWeights(state.model, m.weights);
-      state.source = m.step === 0 ? 'untrained LeNet-5 (random initial weights)' : `LeNet-5 trained in this page, step ${m.step}`;
+      // Step 0 is the worker echoing weights the page gave it: the page's label stays.
+      if (m.step > 0) state.source = `LeNet-5 trained in this page, step ${m.step}${startedFrom ? ` (starting from ${startedFrom})` : ''}`;
       state.changed();
     } else if (m.type === 'state') {
       running = m.running;
@@ -116,6 +119,7 @@ export function trainPanel(onStatus: (m: Extract<FromWorker, { type: 'ready' }>)
   for (const c of [optim, lr, batch, aug]) c.addEventListener('change', () => running && send({ type: 'resume', settings: settings() }));
   reset.addEventListener('click', () => {
     started = false;
+    startedFrom = '';
     loss.length = trainAcc.length = testAcc.length = 0;
     stats.replaceChildren();
     redraw();
@@ -150,6 +154,7 @@ export function trainPanel(onStatus: (m: Extract<FromWorker, { type: 'ready' }>)
       state.setModel(model, `${info.model.name} from ${name}${info.training ? `, step ${info.training.step}` : ''}`, info.model.config);
       if (info.model.name === MODEL_NAME) {
         started = false;
+        startedFrom = name;
         send({ type: 'reset', weights: exportWeights(model), config: info.model.config });
       }
       msg.textContent = `Loaded ${name}.`;
