@@ -21,6 +21,7 @@ export function drawPanel(test: Promise<ImageClassificationData>): HTMLElement {
   const source = el('p', { class: 'muted', 'data-testid': 'model-source' });
 
   const render = () => {
+    if (panel.hidden) return; // brought up to date when its tab is shown
     source.textContent = `Model: ${state.source}`;
     if (state.input) heatmap(state.input, 28, 28, 4, preview);
     const p = state.probabilities();
@@ -106,9 +107,10 @@ export function drawPanel(test: Promise<ImageClassificationData>): HTMLElement {
     clearPad();
     state.changed();
   });
-  render();
-  return el('section', { class: 'draw' },
+  const panel = el('section', { class: 'draw' },
     el('div', {}, canvas, el('div', { class: 'row' }, clear, index, pick)),
     el('div', {}, el('h3', { text: 'What the network sees (28×28)' }), preview, verdict, bars, source),
   );
+  render();
+  return panel;
 }

@@ -109,3 +109,29 @@ test('without isolation it omits COOP/COEP; a missing build is a clear error', a
   await assert.rejects(startLabServer({ dir: join(base, 'nowhere'), port: 0 }), /no build at .*nowhere.*npm run build:lab/);
   await assert.rejects(startLabServer({ dir: app, port: 70000 }), /port must be an integer in 0\.\.65535, got 70000/);
 });
+
+test('`receptive lab --port 0 --dir` serves the folder and prints its loopback URL', async () => {
+  const { spawn } = await import('node:child_process');
+  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, 'lab', '--port', '0', '--dir', app], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const line = await new Promise<string>((ok, fail) => {
+      let out = '';
+      child.stdout.on('data', (c) => {
+        out += c;
+        if (out.includes('\n')) ok(out);
+      });
+      child.on('exit', (code) => fail(new Error(`exited ${code}`)));
+    });
+    const m = /at (http:\/\/127\.0\.0\.1:(\d+)\/)/.exec(line);
+    assert.ok(m, line);
+    const body = await new Promise<string>((ok) => request(m[1], (res) => {
+      let b = '';
+      res.on('data', (c) => (b += c));
+      res.on('end', () => ok(b));
+    }).end());
+    assert.match(body, /<title>lab<\/title>/);
+  } finally {
+    child.kill();
+  }
+});
