@@ -100,7 +100,7 @@ export function convPanel(): HTMLElement {
     };
   };
   // Re-render only when a setting changed: a blur's late 'change' must not rebuild the grid under a click.
-  const key = () => [...controls.querySelectorAll('input, select')].map((e) => (e as HTMLInputElement).value).join(',');
+  const key = () => Array.from(controls.querySelectorAll('input, select')).map((e) => (e as HTMLInputElement).value).join(',');
   const onEdit = () => key() !== shownKey && render();
   controls.addEventListener('change', onEdit);
   controls.addEventListener('input', onEdit);

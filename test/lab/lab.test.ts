@@ -106,13 +106,13 @@ async function drawDigit(page: Page, pixels: Uint8Array): Promise<void> {
 
 test('threads when cross-origin isolated, one thread (and says so) when not', { skip: NO_CHROMIUM }, async () => {
   const a = await openLab(browser, isolated.url);
-  const st = await a.page.locator('[data-testid=status]').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }));
+  const st = await a.page.locator('[data-testid=status]').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }) as Record<string, string | undefined>);
   assert.equal(st.isolated, 'true');
   assert.equal(st.backend, 'wasm');
   assert.ok(Number(st.workerThreads) > 1, `worker threads ${st.workerThreads}`);
   await shoot(a.page, 'draw-1280');
   const b = await openLab(browser, plain.url);
-  const sp = await b.page.locator('[data-testid=status]').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }));
+  const sp = await b.page.locator('[data-testid=status]').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent }) as Record<string, string | undefined>);
   assert.equal(sp.isolated, 'false');
   assert.equal(sp.workerThreads, '1');
   assert.match(sp.text ?? '', /not cross-origin isolated.*single-threaded/i);
@@ -166,14 +166,14 @@ test('300 steps of in-page training lower the loss, reach 90% test accuracy, and
     const d = (document.querySelector('[data-testid=train-stats]') as HTMLElement).dataset;
     return d.running === 'false' && d.testStep === d.step;
   }, null, { timeout: 60_000 });
-  const d = await page.locator('[data-testid=train-stats]').evaluate((e) => ({ ...(e as HTMLElement).dataset }));
+  const d = await page.locator('[data-testid=train-stats]').evaluate((e) => ({ ...(e as HTMLElement).dataset }) as Record<string, string>);
   assert.ok(Number(d.lastLoss) < Number(d.firstLoss) / 2, `loss ${d.firstLoss} -> ${d.lastLoss}`);
   assert.ok(Number(d.testAccuracy) > 0.9, `test accuracy ${d.testAccuracy} after ${d.step} steps`);
   await shoot(page, 'train-1280');
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
   const file = join(work, 'from-page.safetensors');
   await download.saveAs(file);
-  const report = runEval(file, { limit: 1000 });
+  const report = await runEval(file, { limit: 1000 });
   const m = /Test accuracy: ([\d.]+)% on 1000 images/.exec(report);
   assert.ok(m, report);
   assert.equal(m[1], (100 * Number(d.testAccuracy)).toFixed(2));
@@ -195,7 +195,7 @@ test('the overview renders every layer\'s maps with non-constant pixels, and a c
   await page.waitForSelector('[data-testid=overview] .layer');
   const layers = await page.$$eval('[data-testid=overview] .layer', (ls) => ls.map((l) => ({
     title: l.querySelector('h4')!.textContent!,
-    maps: [...l.querySelectorAll('canvas')].map((c) => {
+    maps: Array.from(l.querySelectorAll('canvas')).map((c) => {
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       let lo = 255, hi = 0;
       for (let i = 0; i < d.length; i += 4) {
@@ -237,7 +237,7 @@ function byHand(f: number, S: number): number[] {
 test('the step-by-step convolution shows the decks\' numbers and the library\'s, at stride 1 and 3, and with padding and dilation', { skip: NO_CHROMIUM }, async () => {
   const { page, errors } = await openLab(browser, plain.url);
   await page.click('[data-testid=tab-steps]');
-  const sum = () => page.locator('[data-testid=conv-sum]').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent! }));
+  const sum = () => page.locator('[data-testid=conv-sum]').evaluate((e) => ({ ...(e as HTMLElement).dataset, text: e.textContent! }) as Record<string, string>);
   // The slide's first window: 1×1 + 1×1 + 1×1 + 0×(−1) + 0×1 + 0×(−1) + 0×1 + 1×(−1) + 1×(−1) = 1.
   let s = await sum();
   assert.equal(Number(s.sum), 1);
