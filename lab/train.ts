@@ -20,7 +20,7 @@ function idb<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T
 }
 
 function checkpointBytes(): Uint8Array {
-  return serializeCheckpoint(state.model, { format: CHECKPOINT_FORMAT, model: { name: MODEL_NAME, config: state.modelConfig } });
+  return serializeCheckpoint(state.model, { format: CHECKPOINT_FORMAT, model: { name: MODEL_NAME, config: state.modelConfig }, dataset: { name: 'mnist' } });
 }
 
 export function trainPanel(onStatus: (m: Extract<FromWorker, { type: 'ready' }>) => void): { panel: HTMLElement; loadFile: (f: File) => Promise<void> } {

@@ -174,7 +174,7 @@ test('300 steps of in-page training lower the loss, reach 90% test accuracy, and
   const file = join(work, 'from-page.safetensors');
   await download.saveAs(file);
   const report = await runEval(file, { limit: 1000 });
-  const m = /Test accuracy: ([\d.]+)% on 1000 images/.exec(report);
+  const m = /Test accuracy: ([\d.]+)% on 1000 mnist test images/.exec(report);
   assert.ok(m, report);
   assert.equal(m[1], (100 * Number(d.testAccuracy)).toFixed(2));
   const longest = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
