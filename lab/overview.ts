@@ -3,7 +3,7 @@
  * input, caught with a forward hook on every module during one forward pass,
  * redrawn whenever the input or the weights change (so it moves while training).
  */
-import { noGrad, registerModuleForwardHook, Tensor, type Module } from '../src/index.js';
+import { noGrad, registerModuleForwardHook, summary, Tensor, type Module } from '../src/index.js';
 import { state } from './state.js';
 import { el, fmt, grid, heatmap } from './view.js';
 
@@ -75,7 +75,17 @@ export function overviewPanel(): HTMLElement {
       requestAnimationFrame(render);
     }
   });
-  const panel = el('section', { class: 'overview' }, note, body, dialog);
+  const table = el('div', { class: 'wide' });
+  let summarised: Module | null = null;
+  const details = el('details', {}, el('summary', { text: 'Summary: output shapes, parameters, MACs and receptive fields per layer' }), table);
+  details.addEventListener('toggle', () => {
+    // The table depends on the architecture only, so it is built once per model object.
+    if (details.open && summarised !== state.model) {
+      summarised = state.model;
+      table.replaceChildren(summaryTable(state.model));
+    }
+  });
+  const panel = el('section', { class: 'overview' }, details, note, body, dialog);
   // Render when the tab is shown, since hidden tabs skip the work.
   new MutationObserver(() => !panel.hidden && render()).observe(panel, { attributes: true, attributeFilter: ['hidden'] });
   return panel;
@@ -102,4 +112,17 @@ function layerRow(path: string, type: string, data: Float32Array, shape: readonl
     maps.append(b);
   }
   return el('div', { class: 'layer' }, el('h4', { text: `${path} · ${type} · [${shape.join(', ')}]` }), maps);
+}
+
+/** The library's `summary` of the model as a table (Keras's layer table, with MACs and receptive fields). */
+function summaryTable(model: Module): HTMLElement {
+  const s = summary(model, [1, 1, 28, 28]);
+  const cols = ['layer', 'type', 'output', 'parameters', 'MACs', 'receptive field'];
+  const t = el('table', { class: 'grid summary', 'data-testid': 'summary' }, el('tr', {}, ...cols.map((c) => el('th', { text: c }))));
+  for (const r of s.rows.filter((r) => r.depth > 0)) {
+    const rf = r.receptiveField ? `${r.receptiveField[0]}×${r.receptiveField[1]}` : '';
+    t.append(el('tr', { 'data-path': r.path }, ...[r.path, r.type, `[${r.outputShape.join(', ')}]`, String(r.params), String(r.macs), rf].map((v) => el('td', { text: v }))));
+  }
+  t.append(el('tr', { 'data-path': 'total' }, el('th', { text: 'total' }), el('td'), el('td'), el('td', { text: String(s.totalParams) }), el('td', { text: String(s.totalMacs) }), el('td')));
+  return t;
 }

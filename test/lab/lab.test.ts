@@ -151,7 +151,7 @@ test('a dropped checkpoint gives the library\'s probabilities, and scripted draw
   await page.close();
 });
 
-test('300 steps of in-page training lower the loss, reach 90% test accuracy, and the download scores the same in receptive eval', { skip: NO_CHROMIUM }, async () => {
+test('300 steps of in-page training (batch 64) lower the loss, reach 90% test accuracy, and the download scores the same in receptive eval', { skip: NO_CHROMIUM }, async () => {
   const { page, errors } = await openLab(browser, isolated.url);
   await page.evaluate(() => {
     const w = window as unknown as { __longest: number };
@@ -159,6 +159,7 @@ test('300 steps of in-page training lower the loss, reach 90% test accuracy, and
     new PerformanceObserver((l) => l.getEntries().forEach((e) => (w.__longest = Math.max(w.__longest, e.duration)))).observe({ type: 'longtask', buffered: false });
   });
   await page.click('[data-testid=tab-train]');
+  await page.fill('[data-testid=batch]', '64');
   await page.click('[data-testid=train-toggle]');
   await page.waitForFunction(() => Number((document.querySelector('[data-testid=train-stats]') as HTMLElement).dataset.step ?? 0) >= 300, null, { timeout: 300_000 });
   await page.click('[data-testid=train-toggle]');
@@ -177,6 +178,11 @@ test('300 steps of in-page training lower the loss, reach 90% test accuracy, and
   const m = /Test accuracy: ([\d.]+)% on 1000 mnist test images/.exec(report);
   assert.ok(m, report);
   assert.equal(m[1], (100 * Number(d.testAccuracy)).toFixed(2));
+  // Saved in IndexedDB and loaded back: the page names it and shows the same probabilities.
+  await page.click('[data-testid=save-idb]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=train-msg]')?.textContent?.startsWith('Saved'));
+  await page.click('[data-testid=load-idb]');
+  await page.waitForFunction(() => document.querySelector('[data-testid=train-msg]')?.textContent === 'Loaded the checkpoint saved in this browser.');
   const longest = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
   console.log(`# in-page training: ${d.step} steps, loss ${Number(d.firstLoss).toFixed(3)} -> ${Number(d.lastLoss).toFixed(3)}, test accuracy ${d.testAccuracy}, longest main-thread task ${longest.toFixed(0)} ms`);
   await page.setViewportSize({ width: 390, height: 844 });
@@ -213,6 +219,21 @@ test('the overview renders every layer\'s maps with non-constant pixels, and a c
     assert.ok(l.maps.some((span) => span > 0), `${l.title}: every map is constant`);
   });
   await shoot(page, 'overview-1280', true);
+  // The summary table, against LeNet-5's numbers by hand: 5·5·1·6 + 6 = 156 parameters in C1, 28·28·6·25 MACs,
+  // receptive fields 5 (C1), 6 (S2), 6 + 4·2 = 14 (C3), 16 (S4); 61,706 parameters in all.
+  await page.click('text=Summary: output shapes');
+  const cell = (path: string, col: number) => page.locator(`[data-testid=summary] tr[data-path="${path}"] > :nth-child(${col})`).textContent();
+  assert.equal(await cell('features.0', 4), '156');
+  assert.equal(await cell('features.0', 5), String(28 * 28 * 6 * 25));
+  assert.equal(await cell('features.0', 6), '5×5');
+  assert.equal(await cell('features.2', 6), '6×6');
+  assert.equal(await cell('features.3', 4), String(16 * 6 * 25 + 16));
+  assert.equal(await cell('features.3', 6), '14×14');
+  assert.equal(await cell('features.5', 6), '16×16');
+  assert.equal(await cell('classifier.1', 4), String(400 * 120 + 120));
+  assert.equal(await cell('total', 4), String(156 + 2416 + 48120 + 10164 + 850));
+  await shoot(page, 'overview-summary-1280');
+  await page.click('text=Summary: output shapes');
   await page.click('[data-testid=overview] .layer:nth-child(2) .map');
   assert.ok(await page.locator('[data-testid=map-dialog]').evaluate((e) => (e as HTMLDialogElement).open));
   await shoot(page, 'overview-map-1280');
@@ -260,6 +281,7 @@ test('the step-by-step convolution shows the decks\' numbers and the library\'s,
   assert.equal(Number(s.sum), byHand(1, 3)[3]);
   const marked = await page.$$eval('[data-testid=conv-input] td', (tds) => tds.flatMap((t, i) => (t.classList.contains('mark') ? [i] : [])));
   assert.deepEqual(marked, [21, 22, 23, 27, 28, 29, 33, 34, 35]);
+  if (SHOTS) await page.locator('section.conv').screenshot({ path: join(SHOTS, 'steps-conv-stride3-1280.png') });
   // Padding 1 and dilation 2 against the library.
   await page.fill('[data-testid=conv-stride]', '1');
   await page.fill('[data-testid=conv-padding]', '1');
@@ -304,10 +326,10 @@ test('pooling switches and backpropagation through pooling and convolution match
   assert.deepEqual(await gridValues(page, 'bp-conv'), dx);
   assert.deepEqual(await gridValues(page, 'bp-full'), dx);
   assert.deepEqual(await gridValues(page, 'bp-rot'), FILTERS[0].flat().reverse());
-  await page.locator('h3', { hasText: 'Max and average pooling' }).scrollIntoViewIfNeeded();
-  await shoot(page, 'steps-pool-1280');
-  await page.locator('h3', { hasText: 'Backpropagation' }).scrollIntoViewIfNeeded();
-  await shoot(page, 'steps-backprop-1280');
+  if (SHOTS) {
+    await page.locator('section', { has: page.locator('h3', { hasText: 'Max and average pooling' }) }).screenshot({ path: join(SHOTS, 'steps-pool-1280.png') });
+    await page.locator('section', { has: page.locator('h3', { hasText: 'Backpropagation' }) }).screenshot({ path: join(SHOTS, 'steps-backprop-1280.png') });
+  }
   await page.setViewportSize({ width: 390, height: 844 });
   await page.locator('h3', { hasText: 'Convolution' }).scrollIntoViewIfNeeded();
   await shoot(page, 'steps-conv-390');
