@@ -12,6 +12,7 @@ import { arg, madd, next } from './common';
 export { wino_w, wino_in, wino_out, wino_dy, wino_dw } from './winograd';
 export { chmoments, chdots, chaffine, lrn, lrngrad } from './norm';
 export { convfew } from './direct';
+export { sgd, adam, rmsprop } from './optim';
 
 /** 1 when relaxed-simd FMA was compiled in (the JS side reports it). */
 export function has_relaxed(): i32 {
