@@ -33,8 +33,7 @@ const BLOCK = 4096;
 }
 
 // @ts-ignore: decorator
-@inline function sgdAt(W: usize, G: usize, V: usize, H: usize, o: usize, one: bool, first: bool, nesterov: bool): void {
-  const lr = hp(H, 0), mu = hp(H, 1), damp1 = hp(H, 2), wd = hp(H, 3);
+@inline function sgdAt(W: usize, G: usize, V: usize, o: usize, one: bool, first: bool, nesterov: bool, lr: v128, mu: v128, damp1: v128, wd: v128): void {
   const w = ld(W + o, one);
   let d = f64x2.add(ld(G + o, one), f64x2.mul(wd, w));
   if (V) {
@@ -49,18 +48,19 @@ const BLOCK = 4096;
 export function sgd(a: usize, tid: i32, nth: i32): void {
   const W = <usize>arg(a, 0), G = <usize>arg(a, 1), V = <usize>arg(a, 2), n = arg(a, 3), H = <usize>arg(a, 4);
   const first = arg(a, 5) != 0, nesterov = arg(a, 6) != 0;
+  const lr = hp(H, 0), mu = hp(H, 1), damp1 = hp(H, 2), wd = hp(H, 3);
   const blocks = (n + BLOCK - 1) / BLOCK;
   for (let b = next(a); b < blocks; b = next(a)) {
     const i0 = b * BLOCK, i1 = min(n, i0 + BLOCK);
     let i = i0;
-    for (; i + 2 <= i1; i += 2) sgdAt(W, G, V, H, <usize>i << 2, false, first, nesterov);
-    if (i < i1) sgdAt(W, G, V, H, <usize>i << 2, true, first, nesterov);
+    for (; i + 2 <= i1; i += 2) sgdAt(W, G, V, <usize>i << 2, false, first, nesterov, lr, mu, damp1, wd);
+    if (i < i1) sgdAt(W, G, V, <usize>i << 2, true, first, nesterov, lr, mu, damp1, wd);
   }
 }
 
 // @ts-ignore: decorator
-@inline function adamAt(W: usize, G: usize, M: usize, V: usize, VM: usize, H: usize, o: usize, one: bool, decoupled: bool, hasWd: bool): void {
-  const b1 = hp(H, 0), c1 = hp(H, 1), b2 = hp(H, 2), c2 = hp(H, 3), stepSize = hp(H, 4), sqrtBc2 = hp(H, 5), eps = hp(H, 6), wd = hp(H, 7), decay = hp(H, 8);
+@inline function adamAt(W: usize, G: usize, M: usize, V: usize, VM: usize, o: usize, one: bool, decoupled: bool, hasWd: bool,
+  b1: v128, c1: v128, b2: v128, c2: v128, stepSize: v128, sqrtBc2: v128, eps: v128, wd: v128, decay: v128): void {
   let w = ld(W + o, one);
   let g = ld(G + o, one);
   if (hasWd) {
@@ -87,18 +87,18 @@ export function sgd(a: usize, tid: i32, nth: i32): void {
 export function adam(a: usize, tid: i32, nth: i32): void {
   const W = <usize>arg(a, 0), G = <usize>arg(a, 1), M = <usize>arg(a, 2), V = <usize>arg(a, 3), VM = <usize>arg(a, 4), n = arg(a, 5);
   const H = <usize>arg(a, 6), decoupled = arg(a, 7) != 0, hasWd = arg(a, 8) != 0;
+  const b1 = hp(H, 0), c1 = hp(H, 1), b2 = hp(H, 2), c2 = hp(H, 3), stepSize = hp(H, 4), sqrtBc2 = hp(H, 5), eps = hp(H, 6), wd = hp(H, 7), decay = hp(H, 8);
   const blocks = (n + BLOCK - 1) / BLOCK;
   for (let b = next(a); b < blocks; b = next(a)) {
     const i0 = b * BLOCK, i1 = min(n, i0 + BLOCK);
     let i = i0;
-    for (; i + 2 <= i1; i += 2) adamAt(W, G, M, V, VM, H, <usize>i << 2, false, decoupled, hasWd);
-    if (i < i1) adamAt(W, G, M, V, VM, H, <usize>i << 2, true, decoupled, hasWd);
+    for (; i + 2 <= i1; i += 2) adamAt(W, G, M, V, VM, <usize>i << 2, false, decoupled, hasWd, b1, c1, b2, c2, stepSize, sqrtBc2, eps, wd, decay);
+    if (i < i1) adamAt(W, G, M, V, VM, <usize>i << 2, true, decoupled, hasWd, b1, c1, b2, c2, stepSize, sqrtBc2, eps, wd, decay);
   }
 }
 
 // @ts-ignore: decorator
-@inline function rmspropAt(W: usize, G: usize, S: usize, GA: usize, B: usize, H: usize, o: usize, one: bool): void {
-  const lr = hp(H, 0), al = hp(H, 1), c = hp(H, 2), eps = hp(H, 3), wd = hp(H, 4), mu = hp(H, 5);
+@inline function rmspropAt(W: usize, G: usize, S: usize, GA: usize, B: usize, o: usize, one: bool, lr: v128, al: v128, c: v128, eps: v128, wd: v128, mu: v128): void {
   const w = ld(W + o, one);
   const g = f64x2.add(ld(G + o, one), f64x2.mul(wd, w));
   const sq = rnd(f64x2.add(f64x2.mul(al, ld(S + o, one)), f64x2.mul(f64x2.mul(c, g), g)));
@@ -120,11 +120,12 @@ export function adam(a: usize, tid: i32, nth: i32): void {
 /** args: W, G, S (square_avg), GA (grad_avg, 0 unless centred), B (momentum buffer, 0 without), n, H [lr, α, 1 − α, eps, weightDecay, momentum] */
 export function rmsprop(a: usize, tid: i32, nth: i32): void {
   const W = <usize>arg(a, 0), G = <usize>arg(a, 1), S = <usize>arg(a, 2), GA = <usize>arg(a, 3), B = <usize>arg(a, 4), n = arg(a, 5), H = <usize>arg(a, 6);
+  const lr = hp(H, 0), al = hp(H, 1), c = hp(H, 2), eps = hp(H, 3), wd = hp(H, 4), mu = hp(H, 5);
   const blocks = (n + BLOCK - 1) / BLOCK;
   for (let b = next(a); b < blocks; b = next(a)) {
     const i0 = b * BLOCK, i1 = min(n, i0 + BLOCK);
     let i = i0;
-    for (; i + 2 <= i1; i += 2) rmspropAt(W, G, S, GA, B, H, <usize>i << 2, false);
-    if (i < i1) rmspropAt(W, G, S, GA, B, H, <usize>i << 2, true);
+    for (; i + 2 <= i1; i += 2) rmspropAt(W, G, S, GA, B, <usize>i << 2, false, lr, al, c, eps, wd, mu);
+    if (i < i1) rmspropAt(W, G, S, GA, B, <usize>i << 2, true, lr, al, c, eps, wd, mu);
   }
 }
