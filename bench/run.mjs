@@ -35,7 +35,7 @@ if (torchCheck && !hasTorch) console.log(`bench: PyTorch peer skipped: ${PYTHON}
 // Workloads each peer runs.
 const TORCH_W = ['lenet', 'resnet18train', 'resnet224', 'resnet32'];
 
-if (!existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
+if ((peerSet.includes('tfjs') || peerSet.includes('ort')) && !existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
   console.log('bench: installing the peer engines (npm ci --prefix bench)');
   const r = spawnSync('npm', ['ci', '--prefix', here], { stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   if (r.status !== 0) process.exit(r.status ?? 1);
