@@ -43,7 +43,7 @@ if (what === 'conv') {
       : { fwd: await time(forward) };
     results[name] = { ...t, gflops: convFlops(c) / t.fwd.ms / 1e6, checksum: checksum(y!.data) };
   }
-} else if (what.startsWith('resnet')) {
+} else if (what.startsWith('resnet') && what !== 'resnet18train') {
   const size = Number(what.slice(6));
   const run = resnetRunner(size);
   let out: Tensor | null = null;
