@@ -12,6 +12,11 @@ import { arg, madd, next } from './common';
 export { wino_w, wino_in, wino_out, wino_dy, wino_dw } from './winograd';
 export { chmoments, chdots, chaffine, lrn, lrngrad } from './norm';
 export { convfew } from './direct';
+export { sgd, adam, rmsprop } from './optim';
+export { adaptavg, adaptavggrad } from './pool';
+
+/** Elements per work item of the elementwise kernels. */
+const EW_BLOCK = 16384;
 
 /** 1 when relaxed-simd FMA was compiled in (the JS side reports it). */
 export function has_relaxed(): i32 {
@@ -617,13 +622,18 @@ export function fmapeak(iters: i32): f32 {
 export function unary(a: usize, tid: i32, nth: i32): void {
   const X = <usize>arg(a, 0), Y = <usize>arg(a, 1), n = arg(a, 2), op = arg(a, 3);
   const zero = f32x4.splat(0), one = f32x4.splat(1);
-  let i = 0;
-  if (op == 0) {
-    for (; i + 4 <= n; i += 4) v128.store(Y + (<usize>i << 2), f32x4.pmax(zero, v128.load(X + (<usize>i << 2))));
-    for (; i < n; i++) { const v = load<f32>(X + (<usize>i << 2)); store<f32>(Y + (<usize>i << 2), v > 0 ? v : 0); }
-  } else {
-    for (; i + 4 <= n; i += 4) v128.store(Y + (<usize>i << 2), v128.and(f32x4.gt(v128.load(X + (<usize>i << 2)), zero), one));
-    for (; i < n; i++) { const v = load<f32>(X + (<usize>i << 2)); store<f32>(Y + (<usize>i << 2), v > 0 ? <f32>1 : <f32>0); }
+  // Items: fixed blocks of EW_BLOCK elements (a multiple of 4), any thread count.
+  const blocks = (n + EW_BLOCK - 1) / EW_BLOCK;
+  for (let b = next(a); b < blocks; b = next(a)) {
+    let i = b * EW_BLOCK;
+    const end = min(n, i + EW_BLOCK);
+    if (op == 0) {
+      for (; i + 4 <= end; i += 4) v128.store(Y + (<usize>i << 2), f32x4.pmax(zero, v128.load(X + (<usize>i << 2))));
+      for (; i < end; i++) { const v = load<f32>(X + (<usize>i << 2)); store<f32>(Y + (<usize>i << 2), v > 0 ? v : 0); }
+    } else {
+      for (; i + 4 <= end; i += 4) v128.store(Y + (<usize>i << 2), v128.and(f32x4.gt(v128.load(X + (<usize>i << 2)), zero), one));
+      for (; i < end; i++) { const v = load<f32>(X + (<usize>i << 2)); store<f32>(Y + (<usize>i << 2), v > 0 ? <f32>1 : <f32>0); }
+    }
   }
 }
 
@@ -671,20 +681,21 @@ export function binary(a: usize, tid: i32, nth: i32): void {
   const d0 = arg(a, 4), d1 = arg(a, 5), d2 = arg(a, 6), d3 = arg(a, 7);
   const sa0 = arg(a, 8), sa1 = arg(a, 9), sa2 = arg(a, 10), sa3 = arg(a, 11);
   const sb0 = arg(a, 12), sb1 = arg(a, 13), sb2 = arg(a, 14), sb3 = arg(a, 15);
-  let y = Y;
-  for (let i0 = 0; i0 < d0; i0++) {
-    for (let i1 = 0; i1 < d1; i1++) {
-      for (let i2 = 0; i2 < d2; i2++) {
-        const ao = A + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2) << 2);
-        const bo = B + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2) << 2);
-        if (op == 0) brun(0, y, ao, sa3, bo, sb3, d3);
-        else if (op == 1) brun(1, y, ao, sa3, bo, sb3, d3);
-        else if (op == 2) brun(2, y, ao, sa3, bo, sb3, d3);
-        else if (op == 3) brun(3, y, ao, sa3, bo, sb3, d3);
-        else brun(4, y, ao, sa3, bo, sb3, d3);
-        y += <usize>d3 << 2;
-      }
-    }
+  // Items: (row i0·d1·d2 + i1·d2 + i2, piece of EW_BLOCK outputs of the row).
+  const pieces = (d3 + EW_BLOCK - 1) / EW_BLOCK;
+  const items = d0 * d1 * d2 * pieces;
+  for (let it = next(a); it < items; it = next(a)) {
+    const row = it / pieces, j0 = (it - row * pieces) * EW_BLOCK;
+    const i2 = row % d2, i1 = (row / d2) % d1, i0 = row / (d1 * d2);
+    const len = min(d3, j0 + EW_BLOCK) - j0;
+    const y = Y + ((<usize>row * <usize>d3 + <usize>j0) << 2);
+    const ao = A + (<usize>(i0 * sa0 + i1 * sa1 + i2 * sa2 + j0 * sa3) << 2);
+    const bo = B + (<usize>(i0 * sb0 + i1 * sb1 + i2 * sb2 + j0 * sb3) << 2);
+    if (op == 0) brun(0, y, ao, sa3, bo, sb3, len);
+    else if (op == 1) brun(1, y, ao, sa3, bo, sb3, len);
+    else if (op == 2) brun(2, y, ao, sa3, bo, sb3, len);
+    else if (op == 3) brun(3, y, ao, sa3, bo, sb3, len);
+    else brun(4, y, ao, sa3, bo, sb3, len);
   }
 }
 

@@ -3,11 +3,15 @@
 // (table) and <date>.json (raw numbers). The engines of one workload run in lockstep
 // (runLockstep below): their processes start together and take turns on the
 // machine, so every engine's timed calls spread over the same minutes.
-// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet,train99
+// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet,resnet18train,train99
 // (conv runs one process per case and engine, for a peak RSS per case; train99 runs the
 // built CLI, dist/cli/main.js, so `npm run build` first),
 // --rounds=N (run the whole sequence N times and report per case the median over
-// rounds: this machine is shared and noisy).
+// rounds: this machine is shared and noisy), --peers=tfjs,ort,torch (which peer engines run;
+// default all), --before=DIR (also run Receptive from another checkout, e.g. the code
+// before a change with this bench/ copied in, as 'receptive-wasm N thr (before)', in the
+// same lockstep groups). PyTorch (bench/engines/pytorch.py) runs with /usr/bin/python3
+// (Debian's python3-torch and python3-torchvision) and is skipped, saying so, without them.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,10 +24,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'conv,resnet224,resnet32,lenet,train99').split(',');
+const only = (args.find((a) => a.startsWith('--only='))?.slice(7) ?? 'conv,resnet224,resnet32,lenet,resnet18train,train99').split(',');
 const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice(9) ?? 1);
+const peerSet = (args.find((a) => a.startsWith('--peers='))?.slice(8) ?? 'tfjs,ort,torch').split(',');
+const before = args.find((a) => a.startsWith('--before='))?.slice(9);
+const PYTHON = '/usr/bin/python3';
+const torchCheck = peerSet.includes('torch') ? spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }) : null;
+const hasTorch = torchCheck?.status === 0;
+if (torchCheck && !hasTorch) console.log(`bench: PyTorch peer skipped: ${PYTHON} cannot import torch and torchvision (${(torchCheck.error?.message ?? torchCheck.stderr ?? '').trim().split('\n').pop()}); install Debian's python3-torch and python3-torchvision`);
+// Workloads each peer runs.
+const TORCH_W = ['lenet', 'resnet18train', 'resnet224', 'resnet32'];
 
-if (!existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
+if ((peerSet.includes('tfjs') || peerSet.includes('ort')) && !existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
   console.log('bench: installing the peer engines (npm ci --prefix bench)');
   const r = spawnSync('npm', ['ci', '--prefix', here], { stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
   if (r.status !== 0) process.exit(r.status ?? 1);
@@ -39,10 +51,15 @@ for (const w of only.flatMap((w) => (w === 'conv' ? Object.keys(CONV_CASES).map(
     continue;
   }
   for (const t of ['1', '2']) jobs.push({ w, cmd: [...tsx, join(here, 'engines', 'receptive.ts'), w, t] });
-  jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'wasm', w] });
-  if (!quick && w !== 'resnet224') jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'cpu', w] });
+  if (before) for (const t of ['1', '2']) jobs.push({ w, cmd: [...tsx, join(before, 'bench', 'engines', 'receptive.ts'), w, t], env: { BENCH_TAG: '(before)' } });
+  if (hasTorch && TORCH_W.includes(w)) for (const t of ['1', '2']) jobs.push({ w, exe: PYTHON, cmd: [join(here, 'engines', 'pytorch.py'), t, w] });
+  if (w === 'resnet18train') continue; // tfjs and ORT: not built for it
+  if (peerSet.includes('tfjs')) {
+    jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'wasm', w] });
+    if (!quick && w !== 'resnet224') jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'cpu', w] });
+  }
   if (w === 'lenet') continue; // no training in the onnxruntime-node build
-  for (const t of ['1', '2']) jobs.push({ w, cmd: [join(here, 'engines', 'ort.mjs'), t, w] });
+  if (peerSet.includes('ort')) for (const t of ['1', '2']) jobs.push({ w, cmd: [join(here, 'engines', 'ort.mjs'), t, w] });
 }
 
 /*
@@ -57,8 +74,10 @@ function runLockstep(group) {
     let running = null;
     let next = 0;
     const kids = group.map((j) => {
-      const child = spawn(process.execPath, ['--import', join(here, 'lockstep-gate.mjs'), ...j.cmd], {
-        cwd: root, env: { ...process.env, BENCH_LOCKSTEP: '1' }, stdio: ['pipe', 'pipe', 'pipe'],
+      // Node engines wait for their first turn in lockstep-gate.mjs; pytorch.py does it itself.
+      const argv = j.exe ? j.cmd : ['--import', join(here, 'lockstep-gate.mjs'), ...j.cmd];
+      const child = spawn(j.exe ?? process.execPath, argv, {
+        cwd: root, env: { ...process.env, ...j.env, BENCH_LOCKSTEP: '1' }, stdio: ['pipe', 'pipe', 'pipe'],
       });
       const k = { j, child, stdout: '', stderr: '', state: 'starting', status: null, busyMs: 0, since: 0 };
       let line = '';
@@ -110,7 +129,7 @@ function runLockstep(group) {
   });
 }
 
-const label = (j) => j.cmd.slice(j.cmd.findIndex((c) => c.includes('engines'))).map((c) => c.replace(here + '/', '')).join(' ');
+const label = (j) => (j.env?.BENCH_TAG ? j.env.BENCH_TAG + ' ' : '') + j.cmd.slice(j.cmd.findIndex((c) => c.includes('engines'))).map((c) => c.replace(here + '/', '')).join(' ');
 function collect(j, round, stdout, stderr, status, seconds) {
   const line = (stdout ?? '').split('\n').find((l) => l.startsWith('RESULT '));
   if (!line) {
@@ -268,6 +287,23 @@ for (const w of ['resnet224', 'resnet32']) {
     const me = get(o, w)?.results?.[w]?.ms;
     md += `| ${o} |` + peers.map((p) => { const pm = get(p, w)?.results?.[w]?.ms; return me && pm ? ` ${(pm / me).toFixed(2)}× |` : ' — |'; }).join('') + '\n';
   }
+}
+
+if (only.includes('resnet18train')) {
+  md += `\n## ResNet-18 training step, 3×32×32, batch 32 (torchvision's resnet18, 10 classes, train mode, SGD lr 0.01 momentum 0.9; forward + backward + update)\n\n`;
+  md += `| engine | ms / step | images/s | peak RSS (MB) |\n| --- | ---: | ---: | ---: |\n`;
+  for (const e of engines) {
+    const r = get(e, 'resnet18train');
+    const x = r?.results?.resnet18train;
+    if (x) md += `| ${e} | ${f1(x.ms)} | ${f1(32000 / x.ms)} | ${r.rssMB.toFixed(0)} |\n`;
+  }
+  const tpeers = peers.filter((p) => get(p, 'resnet18train'));
+  md += `\nSpeed of Receptive relative to each peer (peer ms / Receptive ms; >1 means Receptive is faster):\n\n| Receptive | ${tpeers.join(' | ')} |\n| --- |${tpeers.map(() => ' ---: |').join('')}\n`;
+  for (const o of ours) {
+    const me = get(o, 'resnet18train')?.results?.resnet18train?.ms;
+    md += `| ${o} |` + tpeers.map((p) => { const pm = get(p, 'resnet18train')?.results?.resnet18train?.ms; return me && pm ? ` ${(pm / me).toFixed(2)}× |` : ' — |'; }).join('') + '\n';
+  }
+  md += `\nReceptive builds the model from its layers (bench/models.ts), PyTorch takes torchvision.models.resnet18(num_classes=10) (bench/engines/pytorch.py); the same batch size, loss (cross-entropy) and optimiser.\n`;
 }
 
 if (only.includes('lenet')) {

@@ -1,5 +1,6 @@
 // Receptive on its wasm backend (or the reference backend with --backend reference).
-// Usage: node --import tsx bench/engines/receptive.ts <conv[:a,b,...]|resnet224|resnet32|lenet> [threads]
+// Usage: node --import tsx bench/engines/receptive.ts <conv[:a,b,...]|resnet224|resnet32|lenet|resnet18train> [threads]
+// (resnet18train: torchvision's ResNet-18 built from layers, bench/models.ts, at 3×32×32, batch 32, SGD momentum 0.9, train mode)
 import { Tensor } from '../../src/tensor/index.js';
 import { setBackend, kernel } from '../../src/backend/index.js';
 import { enableWasmBackend, measureFmaPeak, setNumThreads, wasmInfo } from '../../src/backend/wasm/index.js';
@@ -14,7 +15,8 @@ if (backend === 'wasm') {
   if (!(await enableWasmBackend())) throw new Error('wasm backend unavailable');
   setNumThreads(Number(thr));
 } else await setBackend(backend);
-const engine = backend === 'wasm' ? `receptive-wasm ${thr} thr` : `receptive-${backend}`;
+// BENCH_TAG names a second build of Receptive in the same run (run.mjs --before=DIR: the code before a change).
+const engine = (backend === 'wasm' ? `receptive-wasm ${thr} thr` : `receptive-${backend}`) + (process.env.BENCH_TAG ? ` ${process.env.BENCH_TAG}` : '');
 const results: Record<string, unknown> = { info: wasmInfo() };
 if (backend === 'wasm' && what === 'conv' && cases.some(([name]) => name === 'a')) results.fmaPeakGflops = measureFmaPeak();
 
@@ -41,7 +43,7 @@ if (what === 'conv') {
       : { fwd: await time(forward) };
     results[name] = { ...t, gflops: convFlops(c) / t.fwd.ms / 1e6, checksum: checksum(y!.data) };
   }
-} else if (what.startsWith('resnet')) {
+} else if (what.startsWith('resnet') && what !== 'resnet18train') {
   const size = Number(what.slice(6));
   const run = resnetRunner(size);
   let out: Tensor | null = null;
@@ -67,5 +69,22 @@ if (what === 'conv') {
   };
   const t = await time(step, { warm: 5, reps: Number(process.env.LENET_REPS ?? 30) });
   results.lenet = { ...t, imagesPerSec: (B * 1000) / t.ms };
+} else if (what === 'resnet18train') {
+  const { resnet18 } = await import('../models.js');
+  const { SGD } = await import('../../src/optim/sgd.js');
+  const { crossEntropy } = await import('../../src/ops/loss.js');
+  const { backward } = await import('../../src/autograd/index.js');
+  const B = 32;
+  const model = resnet18(10);
+  const opt = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const x = new Tensor(seeded(B * 3 * 32 * 32, 11), [B, 3, 32, 32]);
+  const target = new Tensor(new Int32Array(B).map((_, i) => i % 10), [B]);
+  const step = () => {
+    opt.zeroGrad();
+    backward(crossEntropy(model.call(x), target));
+    opt.step();
+  };
+  const t = await time(step, { warm: 2, reps: 7 });
+  results.resnet18train = { ...t, imagesPerSec: (B * 1000) / t.ms };
 }
 report(engine, results);

@@ -85,7 +85,31 @@ export interface ResizeInfo {
   alignCorners: boolean;
 }
 
+/** Float arrays an optimiser updates in place: a parameter's data, its gradient's, its state buffers. */
+export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * One optimiser update rule with its settings (PyTorch's formulas; src/optim
+ * resolves them per parameter group). Which optional state buffers are present
+ * says which variant runs (momentum, AMSGrad, centred).
+ */
+export type OptimizerRule =
+  /** `first`: the momentum buffer starts at this step's gradient (PyTorch's first step). */
+  | { rule: 'sgd'; lr: number; momentum: number; dampening: number; nesterov: boolean; weightDecay: number; first: boolean }
+  /** `step` counts from 1 (bias correction); `decoupled`: AdamW's decay of the weight. */
+  | { rule: 'adam'; lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; decoupled: boolean; step: number }
+  | { rule: 'rmsprop'; lr: number; alpha: number; eps: number; momentum: number; weightDecay: number };
+
+/**
+ * The state buffers of an update, each the parameter's size and dtype: SGD
+ * `momentum` (when momentum ≠ 0); Adam `expAvg`, `expAvgSq`, `maxExpAvgSq` (AMSGrad);
+ * RMSprop `squareAvg`, `gradAvg` (centred), `momentum` (when momentum ≠ 0).
+ */
+export type OptimizerState = Partial<Record<'momentum' | 'expAvg' | 'expAvgSq' | 'maxExpAvgSq' | 'squareAvg' | 'gradAvg', FloatArray>>;
+
 export interface KernelSignatures {
+  /** One optimiser update of one parameter, in place on `w` and the state buffers (the gradient `g` is read only). */
+  OptimizerStep(w: FloatArray, g: FloatArray, state: OptimizerState, attrs: OptimizerRule): void;
   Unary(x: Tensor, attrs: { op: UnaryOp; alpha?: number; beta?: number }): Tensor;
   /** Elementwise with broadcasting; the result has `outShape` and the promoted dtype. */
   Binary(a: Tensor, b: Tensor, attrs: { op: BinaryOp; outShape: readonly number[] }): Tensor;

@@ -1,5 +1,6 @@
 import { ArgumentError, show } from '../tensor/index.js';
-import { checkHyper, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import { kernel } from '../backend/index.js';
+import { checkHyper, floats, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 export interface AdamHyper {
   lr: number;
@@ -43,28 +44,11 @@ export class Adam extends Optimizer<AdamHyper> {
     const m = this.buffer(s, 'expAvg', w);
     const v = this.buffer(s, 'expAvgSq', w);
     const vmax = group.amsgrad ? this.buffer(s, 'maxExpAvgSq', w) : null;
-    const t = ((s.step as number) ?? 0) + 1;
-    s.step = t;
-    const { lr, betas: [b1, b2], eps, weightDecay: wd } = group;
-    const bc1 = 1 - Math.pow(b1, t);
-    const bc2 = 1 - Math.pow(b2, t);
-    const stepSize = lr / bc1;
-    const sqrtBc2 = Math.sqrt(bc2);
-    for (let i = 0; i < w.length; i++) {
-      let gi = g[i];
-      if (wd) {
-        if (this.decoupled) w[i] *= 1 - lr * wd;
-        else gi += wd * w[i];
-      }
-      m[i] = b1 * m[i] + (1 - b1) * gi;
-      v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-      let vi = v[i];
-      if (vmax) {
-        if (vi > vmax[i]) vmax[i] = vi;
-        vi = vmax[i];
-      }
-      w[i] -= (stepSize * m[i]) / (Math.sqrt(vi) / sqrtBc2 + eps);
-    }
+    const step = ((s.step as number) ?? 0) + 1;
+    s.step = step;
+    const { lr, betas: [beta1, beta2], eps, weightDecay } = group;
+    const state = vmax ? { expAvg: m, expAvgSq: v, maxExpAvgSq: vmax } : { expAvg: m, expAvgSq: v };
+    kernel('OptimizerStep')(w, floats(g), state, { rule: 'adam', lr, beta1, beta2, eps, weightDecay, decoupled: this.decoupled, step });
   }
 }
 

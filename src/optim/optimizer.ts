@@ -159,6 +159,11 @@ export abstract class Optimizer<H extends BaseHyper = BaseHyper> {
   }
 }
 
+/** A gradient's data as a float array (an update reads it in the parameter's precision). */
+export function floats(g: ArrayLike<number>): Float32Array | Float64Array {
+  return g instanceof Float32Array || g instanceof Float64Array ? g : Float64Array.from(g);
+}
+
 function isGroupList(x: unknown): boolean {
   return Array.isArray(x) && x.length > 0 && x.every((g) => g !== null && typeof g === 'object' && !(g instanceof Tensor) && 'params' in g);
 }

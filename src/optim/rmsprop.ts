@@ -1,4 +1,5 @@
-import { checkHyper, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import { kernel } from '../backend/index.js';
+import { checkHyper, floats, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 export interface RMSpropHyper {
   lr: number;
@@ -37,20 +38,8 @@ export class RMSprop extends Optimizer<RMSpropHyper> {
     const sq = this.buffer(s, 'squareAvg', w);
     const ga = group.centered ? this.buffer(s, 'gradAvg', w) : null;
     const buf = group.momentum ? this.buffer(s, 'momentum', w) : null;
-    const { lr, alpha: a, eps, weightDecay: wd, momentum: mu } = group;
-    for (let i = 0; i < w.length; i++) {
-      const gi = g[i] + wd * w[i];
-      sq[i] = a * sq[i] + (1 - a) * gi * gi;
-      let avg = sq[i];
-      if (ga) {
-        ga[i] = a * ga[i] + (1 - a) * gi;
-        avg -= ga[i] * ga[i];
-      }
-      const denom = Math.sqrt(avg) + eps;
-      if (buf) {
-        buf[i] = mu * buf[i] + gi / denom;
-        w[i] -= lr * buf[i];
-      } else w[i] -= (lr * gi) / denom;
-    }
+    const { lr, alpha, eps, weightDecay, momentum } = group;
+    const state = { squareAvg: sq, ...(ga ? { gradAvg: ga } : {}), ...(buf ? { momentum: buf } : {}) };
+    kernel('OptimizerStep')(w, floats(g), state, { rule: 'rmsprop', lr, alpha, eps, momentum, weightDecay });
   }
 }

@@ -1,4 +1,5 @@
-import { checkHyper, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
+import { kernel } from '../backend/index.js';
+import { checkHyper, floats, Optimizer, type ParamGroup, type ParamsInput, type ParamState } from './optimizer.js';
 
 export interface SGDHyper {
   lr: number;
@@ -33,17 +34,10 @@ export class SGD extends Optimizer<SGDHyper> {
     ({ momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay } = defaults);
   }
   protected update(w: Float32Array | Float64Array, g: ArrayLike<number>, s: ParamState, group: ParamGroup<SGDHyper>): void {
-    const { lr, momentum: mu, dampening, weightDecay: wd, nesterov } = group;
-    const v = mu ? this.buffer(s, 'momentum', w) : null;
+    const { lr, momentum, dampening, weightDecay, nesterov } = group;
+    const v = momentum ? this.buffer(s, 'momentum', w) : null;
     const first = v !== null && s.started !== 1;
     if (v) s.started = 1;
-    for (let i = 0; i < w.length; i++) {
-      let d = g[i] + wd * w[i];
-      if (v) {
-        v[i] = first ? d : mu * v[i] + (1 - dampening) * d;
-        d = nesterov ? d + mu * v[i] : v[i];
-      }
-      w[i] -= lr * d;
-    }
+    kernel('OptimizerStep')(w, floats(g), v ? { momentum: v } : {}, { rule: 'sgd', lr, momentum, dampening, nesterov, weightDecay, first });
   }
 }

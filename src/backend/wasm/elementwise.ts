@@ -24,7 +24,7 @@ export const Unary: KernelSignatures['Unary'] = (x, attrs) => {
     const n = x.size;
     const src = ar.put(x.data as Float32Array);
     const dst = ar.alloc(n);
-    runtime().run('unary', [src, dst, n, attrs.op === 'relu' ? 0 : 1], 0);
+    runtime().run('unary', [src, dst, n, attrs.op === 'relu' ? 0 : 1], n);
     return fromHeap(dst, n, x.shape);
   } finally {
     ar.done();
@@ -100,7 +100,7 @@ export const Binary: KernelSignatures['Binary'] = (a, b, attrs) => {
       const pa = ar.put(ad);
       const pb = ar.put(bd);
       const py = ar.alloc(n);
-      runtime().run('binary', [py, pa, pb, BOPS.indexOf(attrs.op), ...dims, ...sa, ...sb], 0);
+      runtime().run('binary', [py, pa, pb, BOPS.indexOf(attrs.op), ...dims, ...sa, ...sb], n);
       return fromHeap(py, n, out);
     } finally {
       ar.done();

@@ -8,6 +8,8 @@ import {
 import { Binary, Reduce, Unary } from './elementwise.js';
 import { ChannelAffine, ChannelDots, ChannelMoments, LocalResponseNorm, LocalResponseNormGrad } from './norm.js';
 import { bindRuntime } from './heap.js';
+import { OptimizerStep } from './optim.js';
+import { AdaptiveAvgPool2D, AdaptiveAvgPool2DGrad } from './pool.js';
 
 export { setConvAlgorithm, getConvAlgorithm, type ConvAlgorithm } from './winograd.js';
 
@@ -51,6 +53,7 @@ export const wasmBackend: Backend = {
   kernels: {
     Unary, Binary, Reduce, Conv2D, Conv2DBackpropInput, Conv2DBackpropFilter, Conv2DBackprop, MatMul, MaxPool2D, MaxPool2DGrad, AvgPool2D, AvgPool2DGrad,
     ChannelMoments, ChannelDots, ChannelAffine, LocalResponseNorm, LocalResponseNormGrad,
+    OptimizerStep, AdaptiveAvgPool2D, AdaptiveAvgPool2DGrad,
   },
   init() {
     if (runtime) return;
