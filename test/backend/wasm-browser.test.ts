@@ -139,7 +139,8 @@ test('wasm backend in headless Chromium: Web Worker pool in an isolated page, on
       assert.equal(single.r.ok, true);
       assert.equal(single.r.threads, 1, `${what}: one thread`);
       assert.equal(single.r.parallelJobs, 0);
-      assert.equal(single.warnings.length, 1, `${what}: warns once (${JSON.stringify(single.warnings)})`);
+      // (The test asks for 3 threads on this 2-core machine, which setNumThreads also warns about.)
+      assert.equal(single.warnings.filter((w) => w.includes('runs on one thread')).length, 1, `${what}: warns once (${JSON.stringify(single.warnings)})`);
       for (const d of single.r.maxDiff!) assert.ok(d <= tol, `${what}: max |wasm − reference| ${d} > ${tol}`);
     }
   } finally {

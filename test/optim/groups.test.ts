@@ -198,7 +198,7 @@ test('groups are checked: unknown settings, bad values by group, shared or non-t
   const p = w64([1]);
   const q = w64([2]);
   assertThrowsWith(() => new SGD([{ params: [p], weight_decay: 0.1 } as never]), ArgumentError, 'SGD', 'paramGroups[0].weight_decay is not a setting of SGD', 'weightDecay');
-  assertThrowsWith(() => new SGD([{ params: [p] }, { params: [q], momentum: -1 }]), ArgumentError, 'SGD', 'paramGroups[1].momentum must be a number');
+  assertThrowsWith(() => new SGD([{ params: [p] }, { params: [q], momentum: -1 }]), ArgumentError, 'SGD', 'paramGroups[1].momentum must be a finite number >= 0');
   assertThrowsWith(() => new Adam([{ params: [p] }, { params: [q], lr: NaN }]), ArgumentError, 'Adam', 'paramGroups[1].lr');
   assertThrowsWith(() => new Adam([{ params: [p], betas: [0.9] as never }]), ArgumentError, 'Adam', 'paramGroups[0].betas must be a pair');
   assertThrowsWith(() => new AdamW([{ params: [p] }, { params: [q], betas: [0.9, 1.5] }]), ArgumentError, 'AdamW', 'paramGroups[1].betas[1]');
