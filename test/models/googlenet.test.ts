@@ -34,7 +34,7 @@ test('googlenet: training mode returns { logits, aux1, aux2 }, eval mode the log
   assert.ok(y instanceof Tensor);
   assert.deepEqual(y.shape, [1, 5]);
   const plain = new GoogLeNet({ auxLogits: false, numClasses: 5, inChannels: 1, rng: new RNG(4) });
-  assert.ok(noGrad(() => plain.call(zeros([1, 1, 15, 15]))) instanceof Tensor, 'no aux heads: a tensor in training mode too');
+  assert.ok(noGrad(() => plain.call(zeros([2, 1, 15, 15]))) instanceof Tensor, 'no aux heads: a tensor in training mode too');
 });
 
 test('googlenet: an input under 15x15 is refused up front, naming the model, maxpool3 and the size', () => {
@@ -65,7 +65,7 @@ test("googlenet { branch3KernelSize: 5 }: the paper's 5x5 in branch3 where torch
   // Each module's branch3 conv goes from red·out·9 to red·out·25 weights (Table 1's #5x5 reduce and #5x5).
   const table = [[16, 32], [32, 96], [16, 48], [24, 64], [24, 64], [32, 64], [32, 128], [32, 128], [48, 128]];
   assert.equal(paramCount(paper) - paramCount(tv), table.reduce((s, [r, o]) => s + r * o * (25 - 9), 0));
-  assert.deepEqual(noGrad(() => paper.call(zeros([1, 3, 32, 32])) as Tensor).shape, [1, 1000]);
+  assert.deepEqual((paper.predict(zeros([1, 3, 32, 32])) as Tensor).shape, [1, 1000]);
   assertThrowsWith(() => new GoogLeNet({ branch3KernelSize: 7 as never }), Error, 'branch3KernelSize must be 3 (torchvision) or 5 (the paper)');
 });
 
