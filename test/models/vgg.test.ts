@@ -15,23 +15,6 @@ const TORCHVISION: [string, VGGConfigName, number, number][] = [
 ];
 const DEPTH: Record<VGGConfigName, number> = { A: 11, 'A-LRN': 11, B: 13, C: 16, D: 16, E: 19 };
 
-// One VGG holds 130-145M parameters: each test builds one and lets it go.
-for (const [name, column, count, countBn] of TORCHVISION) {
-  for (const bn of [false, true]) {
-    const id = bn ? `${name}_bn` : name;
-    test(`${id}: torchvision keys and shapes, ${(bn ? countBn : count).toLocaleString('en-US')} parameters, configuration ${column}, ${DEPTH[column]} weight layers deep`, () => {
-      const m = createModel(id, { rng: new RNG(1) }) as VGG;
-      assert.ok(m instanceof VGG);
-      assert.equal(m.config.config, column);
-      assert.equal(m.config.batchNorm, bn);
-      assertTorchvisionKeys(m, id);
-      assert.equal(paramCount(m), bn ? countBn : count);
-      assert.equal(m.features.layers.filter((l) => l instanceof BatchNorm2d).length, bn ? VGG_CONFIGS[column].filter((l) => typeof l === 'object').length : 0);
-      assert.equal(weightLayerDepth(m, [1, 3, 32, 32]), DEPTH[column]);
-    });
-  }
-}
-
 test('vgg11: forward and backward at 32x32; an input under 32x32 is refused naming features.20; numClasses and inChannels', () => {
   const m = createModel('vgg11', { numClasses: 10, inChannels: 1, rng: new RNG(2) }) as VGG;
   const [y] = assertForwardBackward(m, [1, 1, 32, 32], (o) => [o as never]);
@@ -88,6 +71,23 @@ test('vgg: config checks, JSON round trip, registry', () => {
   assert.deepEqual(back.toConfig(), { config: 'B', batchNorm: true, numClasses: 7, inChannels: 2, dropout: 0.5 });
   assert.deepEqual(Object.entries(back.stateDict()).map(([k, t]) => [k, t.shape]), Object.entries(m.stateDict()).map(([k, t]) => [k, t.shape]));
 });
+
+// One VGG holds 130-145M parameters: each test builds one and lets it go.
+for (const [name, column, count, countBn] of TORCHVISION) {
+  for (const bn of [false, true]) {
+    const id = bn ? `${name}_bn` : name;
+    test(`${id}: torchvision keys and shapes, ${(bn ? countBn : count).toLocaleString('en-US')} parameters, configuration ${column}, ${DEPTH[column]} weight layers deep`, () => {
+      const m = createModel(id, { rng: new RNG(1) }) as VGG;
+      assert.ok(m instanceof VGG);
+      assert.equal(m.config.config, column);
+      assert.equal(m.config.batchNorm, bn);
+      assertTorchvisionKeys(m, id);
+      assert.equal(paramCount(m), bn ? countBn : count);
+      assert.equal(m.features.layers.filter((l) => l instanceof BatchNorm2d).length, bn ? VGG_CONFIGS[column].filter((l) => typeof l === 'object').length : 0);
+      assert.equal(weightLayerDepth(m, [1, 3, 32, 32]), DEPTH[column]);
+    });
+  }
+}
 
 test('vgg11: summary MACs at 224x224 within 1% of torchvision (7.61 G)', () => {
   const m = createModel('vgg11', { rng: new RNG(8) });
