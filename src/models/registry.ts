@@ -34,3 +34,6 @@ export function getModelEntry(name: string): ModelEntry {
 export function createModel(name: string, config: Record<string, unknown> = {}, rng?: RNG): Module {
   return getModelEntry(name).create(config, rng);
 }
+
+import { registerClassicModels } from './zoo-classic.js';
+registerClassicModels(registerModel);
