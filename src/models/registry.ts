@@ -34,3 +34,7 @@ export function getModelEntry(name: string): ModelEntry {
 export function createModel(name: string, config: Record<string, unknown> = {}, rng?: RNG): Module {
   return getModelEntry(name).create(config, rng);
 }
+
+// The ResNet family (src/models/zoo-resnet.ts).
+import { RESNET_MODELS } from './zoo-resnet.js';
+for (const [name, entry] of Object.entries(RESNET_MODELS)) registerModel(name, entry);
