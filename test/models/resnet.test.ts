@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { ArgumentError, RNG, ShapeError, randint, randn } from '../../src/tensor/index.js';
 import { Sequential, type AnyModule } from '../../src/nn/index.js';
 import { crossEntropy } from '../../src/ops/index.js';
@@ -14,6 +16,10 @@ import { weightLayersOnLongestPath } from './resnet-helpers.js';
  * pass of every model at a small input. Block arithmetic and gradients are in
  * resnet-blocks.test.ts; torchvision parity in resnet-parity.test.ts.
  */
+
+const TV_FIXTURE = (JSON.parse(readFileSync(fileURLToPath(new URL('../fixtures/torchvision/models.json', import.meta.url)), 'utf8')) as {
+  models: Record<string, { params: number; weightLayersLongestPath: number; keys: [string, number[], string, 'param' | 'buffer'][] }>;
+}).models;
 
 const count = (m: AnyModule) => m.parameters().reduce((s, p) => s + p.size, 0);
 
@@ -89,6 +95,14 @@ function checkModel(name: string, params: number, depth: number, input: number[]
   const m = createModel(name, {}, rng);
   m.train(train);
   assert.equal(count(m), params, `${name} parameters`);
+  const tv = TV_FIXTURE[name];
+  if (tv) {
+    // torchvision's state_dict, key by key in order (scripts/torchvision_reference.py wrote models.json).
+    const buffers = new Set(m.namedBuffers().map(([k]) => k));
+    assert.deepEqual(Object.entries(m.stateDict()).map(([k, t]) => [k, [...t.shape], buffers.has(k) ? 'buffer' : 'param']), tv.keys.map(([k, shape, , kind]) => [k, shape, kind]));
+    assert.equal(params, tv.params);
+    assert.equal(depth, tv.weightLayersLongestPath);
+  }
   const y = m.call(randn(input, { rng }));
   assert.deepEqual([...y.shape], [input[0], classes]);
   assert.equal(weightLayersOnLongestPath(m, y), depth, `${name} weight layers on the longest path`);
