@@ -99,5 +99,7 @@ export async function runPredict(checkpoint: string, inputs: string[], opts: Dat
 export function runSummary(name: string, inputShape?: number[]): string {
   if (!listModels().includes(name)) throw new ArgumentError('summary', `unknown model "${name}" (known: ${listModels().join(', ')})`);
   const entry = getModelEntry(name);
-  return summary(createModel(name), inputShape ?? entry.inputShape).toString();
+  // --input 3x224x224 is one image: a batch of one.
+  const shape = inputShape && inputShape.length === 3 ? [1, ...inputShape] : inputShape;
+  return summary(createModel(name), shape ?? entry.inputShape).toString();
 }

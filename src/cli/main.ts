@@ -9,6 +9,7 @@ import { runEval, runPredict, runSummary } from './commands.js';
 import { runExport } from './export.js';
 import { DATASETS, isModelFile, selectBackend } from './setup.js';
 import { RESTORE_TERMINAL } from './progress.js';
+import { formatListing, listZoo } from './zoo-input.js';
 
 // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -58,7 +59,7 @@ const threadsOption = () => new Option('--threads <n>', 'worker threads for the 
 program
   .command('train')
   .description('train a model (default: LeNet-5 on MNIST) and report test accuracy')
-  .addOption(new Option('--model <name|file>', `model to train: ${listModels().join(', ')}, or a module file exporting a builder (./my-model.js)`).argParser(modelName).default(TRAIN_DEFAULTS.model))
+  .addOption(new Option('--model <name|file>', `model to train: ${listModels().join(', ')}, or a module file exporting a builder (./my-model.js). Zoo models are built with numClasses 10 and, where they take RGB, inChannels 1 (recorded in the checkpoint); a model that needs more than 28x28 gets the digits zero-padded (to 32: CIFAR ResNets, VGG) or resized (AlexNet: 63)`).argParser(modelName).default(TRAIN_DEFAULTS.model))
   .addOption(new Option('--variant <v>', 'LeNet-5 form: modern (ReLU, max pool) or classic (tanh, avg pool)').choices(['modern', 'classic']).default(TRAIN_DEFAULTS.variant))
   .addOption(new Option('--dataset <name>', 'dataset').choices([...DATASETS]).default(TRAIN_DEFAULTS.dataset))
   .option('--data-dir <dir>', 'directory with the four IDX files (default: the embedded MNIST)')
@@ -169,10 +170,20 @@ program
   });
 
 program
+  .command('models')
+  .description('every registered model with its parameters and MACs at its default input (one forward pass each: the big ones take a while)')
+  .argument('[names...]', 'only these models')
+  .addOption(backendOption())
+  .action(async (names: string[], o) => {
+    await selectBackend(o.backend);
+    for (const row of listZoo(names.length ? names : undefined)) console.log(formatListing(row));
+  });
+
+program
   .command('summary')
   .description('layer table of a model: output shapes, parameters, memory')
   .argument('<model>', `one of: ${listModels().join(', ')}`)
-  .option('--input <shape>', 'input shape, e.g. 1x1x28x28', shape)
+  .option('--input <shape>', 'input shape, e.g. 1x1x28x28, or CxHxW for one image (3x224x224)', shape)
   .action((name, o) => {
     console.log(runSummary(name, o.input));
   });

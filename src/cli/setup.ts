@@ -6,6 +6,7 @@ import { basename, resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import type { Module } from '../nn/index.js';
 import { createModel } from '../models/index.js';
+import { adaptModelInput } from './zoo-input.js';
 import type { CheckpointInfo } from '../train/index.js';
 import { Adam, AdamW, CosineAnnealingLR, OneCycleLR, RMSprop, SGD, StepLR, type LRScheduler, type Optimizer } from '../optim/index.js';
 
@@ -157,7 +158,11 @@ export const FILE_MODEL_CONFIG = { inChannels: 1, height: 28, width: 28, numClas
  * a builder (`export default function build(config)` or `export function createModel(config)`).
  */
 export async function buildModel(spec: { name: string; config: Record<string, unknown>; file?: string }, rng?: RNG): Promise<Module> {
-  if (spec.file === undefined) return createModel(spec.name, spec.config, rng);
+  if (spec.file === undefined) {
+    const zoo = createModel(spec.name, spec.config, rng);
+    adaptModelInput(spec.name, zoo);
+    return zoo;
+  }
   const file = resolve(spec.file);
   if (!existsSync(file)) throw new ArgumentError('--model', `model file ${spec.file} does not exist`);
   let mod: Record<string, unknown>;

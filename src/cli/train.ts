@@ -6,6 +6,7 @@ import { bestCheckpoint, readCheckpoint, saveCheckpoint } from '../train/checkpo
 import { ensureDir } from '../io/atomic.js';
 import { FILE_MODEL_CONFIG, buildModel, isModelFile, makeData, makeOptimizer, makeScheduler, seedEverything, type DataSettings, type OptimSettings } from './setup.js';
 import { progressCallback } from './progress.js';
+import { adaptationOf, cliModelConfig, describeAdaptation } from './zoo-input.js';
 import { metricsLog } from './metrics-log.js';
 
 export interface TrainSettings extends DataSettings, OptimSettings {
@@ -113,12 +114,14 @@ export async function runTrain(given: Partial<TrainSettings>, io: TrainIO): Prom
   const fromFile = isModelFile(settings.model);
   const spec = fromFile
     ? { name: settings.model, file: resolve(settings.model), config: { ...FILE_MODEL_CONFIG } }
-    : { name: settings.model, config: { variant: settings.variant } };
+    : { name: settings.model, config: cliModelConfig(settings.model, settings.variant) };
   // Before any data is loaded: an unusable --out fails at once.
   ensureDir(settings.out);
   io.log(`receptive train: ${settings.model} on ${settings.dataset}${io.backend ? `, backend ${io.backend}` : ''}`);
   const modelRng = seedEverything(settings.seed);
   const model = await buildModel(spec, modelRng);
+  const adapted = adaptationOf(model);
+  if (adapted && settings.model !== 'lenet5') io.log(`${settings.model}: ${JSON.stringify(spec.config)}, ${describeAdaptation(adapted)}`);
   const data = makeData(settings);
   const optimizer = makeOptimizer(model, settings);
   const stepsPerEpoch = Math.ceil(data.train.length / settings.accumulateSteps);

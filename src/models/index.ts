@@ -6,3 +6,7 @@ export * from './inception.js';
 export * from './googlenet.js';
 export * from './input-size.js';
 export * from './depth.js';
+export { BasicBlock, Bottleneck, ResNet, type ResNetConfig, type ResNetBlock } from './resnet.js';
+export { PreActBasicBlock, PreActBottleneck, PreActResNet, type PreActBlockConfig } from './preact-resnet.js';
+export { CifarResNet, type CifarResNetConfig } from './cifar-resnet.js';
+export { ZeroPadShortcut, type BlockConfig, type ResNetVersion, type ShortcutOption } from './resnet-common.js';

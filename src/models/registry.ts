@@ -37,3 +37,6 @@ export function createModel(name: string, config: Record<string, unknown> = {}, 
 
 import { registerClassicModels } from './zoo-classic.js';
 registerClassicModels(registerModel);
+// The ResNet family (src/models/zoo-resnet.ts).
+import { RESNET_MODELS } from './zoo-resnet.js';
+for (const [name, entry] of Object.entries(RESNET_MODELS)) registerModel(name, entry);
