@@ -98,8 +98,11 @@ export interface ModelListing {
 export function* listZoo(names: readonly string[] = listModels()): Generator<ModelListing> {
   for (const name of names) {
     const entry = getModelEntry(name);
-    const s = summary(entry.create({}), entry.inputShape);
-    yield { name, params: s.totalParams, macs: s.totalMacs, inputShape: [...entry.inputShape], description: entry.description };
+    for (const config of entry.listConfigs ?? [{}]) {
+      const s = summary(entry.create(config), entry.inputShape);
+      const label = Object.keys(config).length ? `${name} ${Object.values(config).join(' ')}` : name;
+      yield { name: label, params: s.totalParams, macs: s.totalMacs, inputShape: [...entry.inputShape], description: entry.description };
+    }
   }
 }
 

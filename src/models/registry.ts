@@ -7,6 +7,8 @@ export interface ModelEntry {
   create(config: Record<string, unknown>, rng?: RNG): Module;
   inputShape: number[];
   description: string;
+  /** Configurations to list where the entry has no default one (the paper's VGG columns). */
+  listConfigs?: Record<string, unknown>[];
 }
 
 const MODELS: Record<string, ModelEntry> = {

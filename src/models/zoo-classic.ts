@@ -39,6 +39,7 @@ export function registerClassicModels(register: (name: string, entry: ModelEntry
     },
     inputShape: [1, 3, 224, 224],
     description: "VGG by the paper's column: {config: 'A' | 'A-LRN' | 'B' | 'C' | 'D' | 'E', batchNorm}",
+    listConfigs: ['A', 'A-LRN', 'B', 'C', 'D', 'E'].map((config) => ({ config })),
   });
   register('googlenet', {
     // GoogLeNet returns { logits, aux1, aux2 } in training mode: wider than the entry's Module<[Tensor], Tensor>.

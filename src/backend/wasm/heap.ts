@@ -42,7 +42,7 @@ export class Arena {
     const hook = rt.onHeapFull;
     rt.onHeapFull = (b, reason) => heapError(this.held, b, reason);
     try {
-      p = rt.alloc(bytes);
+      p = allocEvicting(bytes);
     } finally {
       rt.onHeapFull = hook;
     }
@@ -67,6 +67,7 @@ export class Arena {
     rt.f32().fill(0, (p >> 2) + from, (p >> 2) + from + count);
   }
   done(): void {
+    pinned.clear();
     for (let i = this.blocks.length - 1; i >= 0; i--) rt.release(this.blocks[i][0], this.blocks[i][1]);
     this.blocks = [];
     this.held = 0;
@@ -175,9 +176,38 @@ interface Packed {
  * its weight on every call); freed when the data's last tensor is collected.
  */
 const packCache = new WeakMap<object, Map<string, Packed>>();
+/** Every cache map still alive, so that a full heap can drop layouts (they are only caches). */
+const liveCaches = new Set<Map<string, Packed>>();
+/** Layouts handed out during the current kernel call: never evicted under it. */
+const pinned = new Set<Packed>();
 const finalizer = new FinalizationRegistry<Map<string, Packed>>((m) => {
+  liveCaches.delete(m);
   for (const p of m.values()) rt.release(p.ptr, p.bytes);
 });
+
+/**
+ * Allocate, and when the heap is full, first free the cached weight layouts that no
+ * running call holds and try once more. Layouts of collected weights are only freed
+ * by a finalizer, which a synchronous loop never yields to; without this, building
+ * model after model (the zoo listing) filled the heap with layouts of dead weights.
+ */
+function allocEvicting(bytes: number): number {
+  try {
+    return rt.alloc(bytes);
+  } catch (e) {
+    let freed = 0;
+    for (const m of liveCaches) {
+      for (const [k, p] of m) {
+        if (pinned.has(p)) continue;
+        rt.release(p.ptr, p.bytes);
+        m.delete(k);
+        freed += p.bytes;
+      }
+    }
+    if (!freed) throw e;
+    return rt.alloc(bytes);
+  }
+}
 
 /** Pack rows of A (rows × K, element (m, k) from `at`) in panels of 4 rows: [panel][k][4]. */
 export function packPanels(dst: Float32Array, at: number, rows: number, K: number, get: (m: number, k: number) => number): void {
@@ -199,16 +229,25 @@ export function packed(w: Tensor, key: string, floats: number, fill: (f: Float32
   if (!m) {
     m = new Map();
     packCache.set(w.versionCounter, m);
+    liveCaches.add(m);
     finalizer.register(w.versionCounter, m);
   }
   key += `@${w.shape.join('x')}`; // views of one weight with other shapes share the counter, not the layout
   const hit = m.get(key);
-  if (hit && hit.version === w.version) return hit.ptr;
+  if (hit && hit.version === w.version) {
+    pinned.add(hit);
+    return hit.ptr;
+  }
   const bytes = Math.max(4, floats * 4);
-  const ptr = hit && hit.bytes === bytes ? hit.ptr : rt.alloc(bytes);
-  if (hit && hit.ptr !== ptr) rt.release(hit.ptr, hit.bytes);
+  if (hit && hit.bytes !== bytes) {
+    rt.release(hit.ptr, hit.bytes);
+    m.delete(key);
+  }
+  const ptr = hit && hit.bytes === bytes ? hit.ptr : allocEvicting(bytes);
   fill(rt.f32(), ptr >> 2);
-  m.set(key, { version: w.version, ptr, bytes });
+  const entry = { version: w.version, ptr, bytes };
+  m.set(key, entry);
+  pinned.add(entry);
   return ptr;
 }
 
