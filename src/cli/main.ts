@@ -12,6 +12,7 @@ import { RESTORE_TERMINAL } from './progress.js';
 
 // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { registerVisionCommands, runVisionTrain, withVisionTrainOptions } from './vision.js';
 
 const int = (name: string, min = 0) => (v: string) => {
   const n = Number(v);
@@ -55,8 +56,8 @@ program
 const backendOption = () => new Option('--backend <name>', 'compute backend: auto (wasm where available), wasm or reference').default('auto');
 const threadsOption = () => new Option('--threads <n>', 'worker threads for the wasm backend (default: all cores)').argParser(int('--threads', 1));
 
-program
-  .command('train')
+// Vision tasks on digit scenes (src/cli/vision.ts) add --task, --arch, --scene-size, --scenes, --test-scenes, --width.
+withVisionTrainOptions(program.command('train'))
   .description('train a model (default: LeNet-5 on MNIST) and report test accuracy')
   .addOption(new Option('--model <name|file>', `model to train: ${listModels().join(', ')}, or a module file exporting a builder (./my-model.js)`).argParser(modelName).default(TRAIN_DEFAULTS.model))
   .addOption(new Option('--variant <v>', 'LeNet-5 form: modern (ReLU, max pool) or classic (tanh, avg pool)').choices(['modern', 'classic']).default(TRAIN_DEFAULTS.variant))
@@ -88,6 +89,10 @@ program
   .addOption(threadsOption())
   .action(async (o) => {
     const backend = await selectBackend(o.backend, o.threads);
+    if (o.task !== 'classify') {
+      console.log(`receptive train --task ${o.task}: ${o.dataset} scenes, backend ${backend}`);
+      return console.log(runVisionTrain({ ...o, steps: o.maxSteps ?? 500, trainScenes: o.scenes, testScenes: o.testScenes, sceneSize: o.sceneSize }, (s) => console.log(s)));
+    }
     const interactive = o.progress !== false && Boolean(process.stdout.isTTY);
     const given: Partial<TrainSettings> = {
       model: o.model, variant: o.variant, dataset: o.dataset, dataDir: o.dataDir, epochs: o.epochs, batchSize: o.batchSize,
@@ -206,6 +211,8 @@ program
     const { runExplain } = await import('./explain.js');
     console.log(await runExplain(ckpt, image, { method: o.method, out: o.out, layer: o.layer, target: o.target, window: o.window, dataDir: o.dataDir }));
   });
+
+registerVisionCommands(program);
 
 try {
   await program.parseAsync(process.argv);
