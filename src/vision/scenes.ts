@@ -193,3 +193,16 @@ function addClutter(img: Float32Array, S: number, objs: SceneObject[], data: Ima
 export function singleObjectScenes(data: ImageClassificationData, split: Split, options: Omit<SceneOptions, 'minObjects' | 'maxObjects'>): SceneSet {
   return generateDigitScenes(data, split, { ...options, minObjects: 1, maxObjects: 1 });
 }
+
+/** The items of the given classes only, relabelled 0..k−1 in the order given (small scene tasks, e.g. two digit classes). */
+export function subsetClasses(data: ImageClassificationData, classes: readonly number[]): ImageClassificationData {
+  const [n, , h, w] = data.images.shape;
+  classes.forEach((c) => { if (!(Number.isInteger(c) && c >= 0 && c < data.classNames.length)) throw new ArgumentError('subsetClasses', `class ${c} is outside [0, ${data.classNames.length})`); });
+  const idx = Array.from({ length: n }, (_v, i) => i).filter((i) => classes.includes(data.labels.data[i]));
+  const raw = new Uint8Array(idx.length * h * w);
+  idx.forEach((i, k) => raw.set(data.raw.subarray(i * h * w, (i + 1) * h * w), k * h * w));
+  const images = new Tensor(Float32Array.from(raw, (v) => v / 255), [idx.length, 1, h, w]);
+  const labels = new Tensor(Int32Array.from(idx, (i) => classes.indexOf(data.labels.data[i])), [idx.length]);
+  const classNames = classes.map((c) => data.classNames[c]);
+  return { images, raw, labels, classNames, dataset: () => { throw new ArgumentError('subsetClasses', 'the subset is for scene generation; it has no dataset()'); } };
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ArgumentError, RNG, ShapeError, Tensor } from '../../src/tensor/index.js';
 import { setBackend } from '../../src/backend/index.js';
 import { loadMNIST } from '../../src/data/mnist-node.js';
-import { generateDigitScenes } from '../../src/vision/scenes.js';
+import { generateDigitScenes, subsetClasses } from '../../src/vision/scenes.js';
 import { FCN, UNet, SegmentationMeter, argmaxClasses, medianFrequencyWeights } from '../../src/vision/segmentation.js';
 import { evaluateSegmenter, trainSegmenter } from '../../src/vision/tasks.js';
 import { assertThrowsWith } from '../helpers.js';
@@ -50,15 +50,8 @@ test('FCN and U-Net give full-resolution class scores and refuse sizes they cann
 test('a U-Net trained for 120 steps on small scenes beats the all-background prediction by 0.25 mIoU', async () => {
   await setBackend('wasm');
   try {
-    const pick = (split: 'train' | 'test') => {
-      // Two digit classes (0 and 1) keep this CI-sized: 3 mask classes.
-      const d = loadMNIST({ split, limit: 2000 });
-      const idx = Array.from(d.labels.data.keys()).filter((i) => d.labels.data[i] < 2);
-      const raw = new Uint8Array(idx.length * 784);
-      idx.forEach((i, k) => raw.set(d.raw.subarray(i * 784, (i + 1) * 784), k * 784));
-      const labels = new Tensor(Int32Array.from(idx, (i) => d.labels.data[i]), [idx.length]);
-      return { ...d, raw, labels, images: new Tensor(new Float32Array(idx.length * 784), [idx.length, 1, 28, 28]), classNames: ['0', '1'] };
-    };
+    // Two digit classes (0 and 1) keep this CI-sized: 3 mask classes.
+    const pick = (split: 'train' | 'test') => subsetClasses(loadMNIST({ split, limit: 2000 }), [0, 1]);
     const opts = { size: 24, minScale: 10, maxScale: 14, maxObjects: 2 };
     const train = generateDigitScenes(pick('train'), 'train', { ...opts, count: 400, seed: 1 });
     const test = generateDigitScenes(pick('test'), 'test', { ...opts, count: 100, seed: 2 });
