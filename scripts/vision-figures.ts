@@ -38,7 +38,7 @@ for (let r = 0; r < 8 / K; r++) {
       det[i].boxes.forEach((b, j) => {
         const rgb = CLASS_PALETTE[det[i].labels[j] + 1];
         drawBox(c, b, rgb, 5, 2);
-        drawText(c, `${det[i].labels[j]}.${String(Math.round(det[i].scores[j] * 100)).padStart(2, '0')}`, Math.round(b[0] * 5) + 3, Math.round(b[1] * 5) + 4, rgb);
+        drawText(c, `${det[i].labels[j]} ${det[i].scores[j].toFixed(2)}`, Math.round(b[0] * 5), Math.max(2, Math.round(b[1] * 5) - 13), rgb);
       });
       tiles.push(c);
     } else {
@@ -50,7 +50,7 @@ for (let r = 0; r < 8 / K; r++) {
       const b = denormalizeBox(o.box.data.subarray(i * 4, i * 4 + 4), S);
       const rgb = label === set.objects[i][0].label ? [44, 200, 44] : [230, 40, 40];
       drawBox(c, b, rgb, 5, 2);
-      drawText(c, String(label), Math.round(b[0] * 5) + 3, Math.round(b[1] * 5) + 4, rgb);
+      drawText(c, String(label), Math.round(b[0] * 5), Math.max(2, Math.round(b[1] * 5) - 13), rgb);
       tiles.push(c);
     }
   }

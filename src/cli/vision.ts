@@ -118,7 +118,7 @@ export function runDetect(ckpt: string, image: string, o: { out?: string; thresh
     dets.boxes.forEach((b, i) => {
       const rgb = CLASS_PALETTE[dets.labels[i] + 1];
       drawBox(c, b, rgb, o.scale, 2);
-      drawText(c, `${name(dets.labels[i])} .${Math.round(dets.scores[i] * 100)}`.replace(/[^0-9.]/g, ''), Math.round(b[0] * o.scale) + 2, Math.round(b[1] * o.scale) + 3, rgb);
+      drawText(c, `${dets.labels[i]} ${dets.scores[i].toFixed(2)}`, Math.round(b[0] * o.scale), Math.max(2, Math.round(b[1] * o.scale) - 13), rgb);
     });
     savePng(o.out, c);
   }

@@ -67,12 +67,12 @@ const GLYPHS: Record<string, number[]> = {
   5: [7, 4, 7, 1, 7], 6: [7, 4, 7, 5, 7], 7: [7, 1, 2, 2, 2], 8: [7, 5, 7, 5, 7], 9: [7, 5, 7, 1, 7], '.': [0, 0, 0, 0, 2],
 };
 
-/** Write digits (and '.') at (x, y) in canvas pixels, each glyph cell `px` pixels, on a dark backing; other characters are skipped. */
+/** Write digits (and '.') at (x, y) in canvas pixels, each glyph cell `px` pixels, on a dark backing; any other character is a space. */
 export function drawText(c: Canvas, text: string, x: number, y: number, rgb: readonly number[], px = 2): void {
   let cx = x;
   for (const ch of text) {
     const g = GLYPHS[ch];
-    if (!g) continue;
+    if (!g) { cx += 4 * px; continue; }
     for (let yy = -1; yy < 6; yy++) for (let xx = -1; xx < 4; xx++) {
       const on = yy >= 0 && yy < 5 && xx >= 0 && xx < 3 && (g[yy] >> (2 - xx)) & 1;
       for (let a = 0; a < px; a++) for (let b = 0; b < px; b++) setPixel(c, cx + xx * px + b, y + yy * px + a, on ? rgb : [0, 0, 0]);
