@@ -36,6 +36,8 @@ const pct = (v: number) => `${(100 * v).toFixed(2)}%`;
 
 /** Generate scenes (train from the training split, test from the test split), train, score, save `<out>/<task>.safetensors`. */
 export function runVisionTrain(s: VisionTrainSettings, log: (line: string) => void): string {
+  if (s.dataset !== 'mnist' && s.dataset !== 'fashion-mnist') throw new ArgumentError('train', `--task ${s.task} builds scenes from mnist or fashion-mnist items, not ${String(s.dataset)}`);
+  if (!Number.isInteger(s.sceneSize) || s.sceneSize < 32 || s.sceneSize % 8) throw new ArgumentError('train', `--scene-size must be a multiple of 8 and at least 32, got ${s.sceneSize}`);
   const scale = { size: s.sceneSize, minScale: Math.round(s.sceneSize * 0.22), maxScale: Math.min(28, Math.round(s.sceneSize * 0.45)) };
   const single = s.task === 'localize' ? { minObjects: 1, maxObjects: 1 } : {};
   const common = { dataset: s.dataset, dir: s.dataDir, ...scale, ...single };
