@@ -13,6 +13,7 @@ import { formatListing, listZoo } from './zoo-input.js';
 
 // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { registerVisionCommands, runVisionTrain, withVisionTrainOptions } from './vision.js';
 
 const int = (name: string, min = 0) => (v: string) => {
   const n = Number(v);
@@ -56,8 +57,8 @@ program
 const backendOption = () => new Option('--backend <name>', 'compute backend: auto (wasm where available), wasm or reference').default('auto');
 const threadsOption = () => new Option('--threads <n>', 'worker threads for the wasm backend (default: all cores)').argParser(int('--threads', 1));
 
-program
-  .command('train')
+// Vision tasks on digit scenes (src/cli/vision.ts) add --task, --arch, --scene-size, --scenes, --test-scenes, --width.
+withVisionTrainOptions(program.command('train'))
   .description('train a model (default: LeNet-5 on MNIST) and report test accuracy')
   .addOption(new Option('--model <name|file>', `model to train: ${listModels().join(', ')}, or a module file exporting a builder (./my-model.js). Zoo models are built with numClasses 10 and, where they take RGB, inChannels 1 (recorded in the checkpoint); a model that needs more than 28x28 gets the digits zero-padded (to 32: CIFAR ResNets, VGG) or resized (AlexNet: 63)`).argParser(modelName).default(TRAIN_DEFAULTS.model))
   .addOption(new Option('--variant <v>', 'LeNet-5 form: modern (ReLU, max pool) or classic (tanh, avg pool)').choices(['modern', 'classic']).default(TRAIN_DEFAULTS.variant))
@@ -89,6 +90,10 @@ program
   .addOption(threadsOption())
   .action(async (o) => {
     const backend = await selectBackend(o.backend, o.threads);
+    if (o.task !== 'classify') {
+      console.log(`receptive train --task ${o.task}: ${o.dataset} scenes, backend ${backend}`);
+      return console.log(runVisionTrain({ ...o, steps: o.maxSteps ?? 500, trainScenes: o.scenes, testScenes: o.testScenes, sceneSize: o.sceneSize }, (s) => console.log(s)));
+    }
     const interactive = o.progress !== false && Boolean(process.stdout.isTTY);
     const given: Partial<TrainSettings> = {
       model: o.model, variant: o.variant, dataset: o.dataset, dataDir: o.dataDir, epochs: o.epochs, batchSize: o.batchSize,
@@ -233,6 +238,8 @@ program
     console.log(`receptive lab: serving ${dir} at ${url}${o.isolate ? '' : ' (not cross-origin isolated: one thread)'}; Ctrl-C stops`);
     if (o.open) openBrowser(url);
   });
+
+registerVisionCommands(program);
 
 try {
   await program.parseAsync(process.argv);
