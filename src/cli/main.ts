@@ -13,6 +13,8 @@ import { formatListing, listZoo } from './zoo-input.js';
 
 // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { selectBackend } from './setup.js';
+import { predictTask, runTaskTrain } from './tasks.js';
 
 const int = (name: string, min = 0) => (v: string) => {
   const n = Number(v);
@@ -85,10 +87,13 @@ program
   .option('--log-every <n>', 'steps between metrics-log records', int('--log-every', 1), TRAIN_DEFAULTS.logEvery)
   .option('--no-progress', 'plain log lines instead of a progress bar')
   .option('--eval-each-epoch', 'evaluate on the test set after every epoch (accuracy and time elapsed)')
+  .addOption(new Option('--task <task>', 'image (MNIST-style), speech (--data <dir> of WAV files) or text (--data <file.jsonl>)').choices(['image', 'speech', 'text']).default('image'))
+  .option('--data <path>', 'speech: a corpus directory (manifest.json or train|test/<class>/*.wav); text: a JSONL file')
   .addOption(backendOption())
   .addOption(threadsOption())
   .action(async (o) => {
     const backend = await selectBackend(o.backend, o.threads);
+    if (o.task !== 'image') return void console.log(runTaskTrain(o, (k) => program.commands[0].getOptionValueSource(k) === 'default', (s) => console.log(s)));
     const interactive = o.progress !== false && Boolean(process.stdout.isTTY);
     const given: Partial<TrainSettings> = {
       model: o.model, variant: o.variant, dataset: o.dataset, dataDir: o.dataDir, epochs: o.epochs, batchSize: o.batchSize,
@@ -177,6 +182,15 @@ program
   .action(async (names: string[], o) => {
     await selectBackend(o.backend);
     for (const row of listZoo(names.length ? names : undefined)) console.log(formatListing(row));
+  .argument('[inputs...]', 'image files, mnist:<index>, or .wav files for a speech checkpoint')
+  .option('--data-dir <dir>', 'directory with the IDX files')
+  .option('--text <text>', 'text to classify with a text checkpoint')
+  .addOption(backendOption())
+  .action(async (ckpt, inputs, o) => {
+    await selectBackend(o.backend);
+    const task = predictTask(ckpt, inputs, o.text);
+    if (task !== null) return void console.log(task);
+    console.log(runPredict(ckpt, inputs, { dataDir: o.dataDir }));
   });
 
 program

@@ -11,3 +11,4 @@ export { PreActBasicBlock, PreActBottleneck, PreActResNet, type PreActBlockConfi
 export { CifarResNet, type CifarResNetConfig } from './cifar-resnet.js';
 export { ZeroPadShortcut, type BlockConfig, type ResNetVersion, type ShortcutOption } from './resnet-common.js';
 export * from './speech.js';
+export * from './textcnn.js';

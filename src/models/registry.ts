@@ -2,6 +2,7 @@ import { ArgumentError, type RNG } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import { LeNet5 } from './lenet.js';
 import { SpeechCNN2014, SpeechCNN2d } from './speech.js';
+import { CharCNN, KimCNN } from './textcnn.js';
 
 /** A model the CLI and checkpoints can name: how to build it and what input it takes. */
 export interface ModelEntry {
@@ -25,6 +26,16 @@ const MODELS: Record<string, ModelEntry> = {
     create: (c, rng) => new SpeechCNN2d({ numClasses: 10, ...(c as object), rng }),
     inputShape: [1, 3, 40, 100],
     description: 'a 2-D CNN (3×3 convolutions, 2×2 pooling) over the log-mel spectrogram',
+  },
+  textcnn: {
+    create: (c, rng) => new KimCNN({ vocabSize: 1000, numClasses: 2, ...(c as object), rng }),
+    inputShape: [1, 64],
+    description: 'Kim 2014: word embeddings, 1-D convolutions of widths 3, 4, 5, max-over-time pooling, dropout',
+  },
+  charcnn: {
+    create: (c, rng) => new CharCNN({ vocabSize: 100, numClasses: 2, ...(c as object), rng }),
+    inputShape: [1, 200],
+    description: 'a character-level CNN (Zhang et al. 2015 style, with a dilated convolution)',
   },
 };
 

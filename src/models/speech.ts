@@ -61,8 +61,8 @@ export class SpeechCNN2014 extends Module {
     const ctx = Math.floor(f.frames / timePool);
     const convBands = f.nMels - fb + 1;
     if (ctx < 1 || convBands < pb) throw new ArgumentError('SpeechCNN2014', `features of ${f.nMels} bands × ${f.frames} frames are too small for filterBands ${fb}, poolBands ${pb}, timePool ${timePool}`);
-    const { rng } = config;
-    this.config = { ...config, rng: undefined };
+    const { rng, ...rest } = config;
+    this.config = rest;
     this.net = this.registerModule('net', new Sequential(
       new AvgPool2d({ kernelSize: [1, timePool] }),
       new Conv2d({ inChannels: channels, outChannels: filters, kernelSize: [fb, ctx], rng }),
@@ -92,8 +92,8 @@ export class SpeechCNN2d extends Module {
     super();
     const { numClasses, f, channels } = resolve('SpeechCNN2d', config);
     const w = config.width ?? 16;
-    const { rng } = config;
-    this.config = { ...config, rng: undefined };
+    const { rng, ...rest } = config;
+    this.config = rest;
     const block = (i: number, o: number) => [new Conv2d({ inChannels: i, outChannels: o, kernelSize: 3, padding: 1, rng }), new BatchNorm2d({ numFeatures: o }), new ReLU(), new MaxPool2d({ kernelSize: 2 })];
     let h = f.nMels;
     let t = Math.floor(f.frames / 2);
