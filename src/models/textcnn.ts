@@ -112,8 +112,8 @@ export class CharCNN extends Module {
     this.classifier = this.registerModule('classifier', new Sequential(new Dropout({ p: config.dropout ?? 0.3, rng }), new Linear({ inFeatures: C, outFeatures: config.numClasses, rng })));
   }
   forward(ids: Tensor): Tensor {
-    // The shortest input the three convolutions and two poolings accept is 22 positions.
-    const x = transpose(this.embedding.call(padIds(ids, 22)), 1, 2);
+    // The shortest input the three convolutions and two poolings accept is 28 positions.
+    const x = transpose(this.embedding.call(padIds(ids, 28)), 1, 2);
     return this.classifier.call(flatten(this.features.call(x), 1));
   }
 }
