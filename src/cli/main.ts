@@ -8,13 +8,12 @@ import { formatReport, runTrain, TRAIN_DEFAULTS, type TrainSettings } from './tr
 import { runEval, runPredict, runSummary } from './commands.js';
 import { runExport } from './export.js';
 import { DATASETS, isModelFile, selectBackend } from './setup.js';
+import { predictTask, runTaskTrain } from './tasks.js';
 import { RESTORE_TERMINAL } from './progress.js';
 import { formatListing, listZoo } from './zoo-input.js';
 
 // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-import { selectBackend } from './setup.js';
-import { predictTask, runTaskTrain } from './tasks.js';
 
 const int = (name: string, min = 0) => (v: string) => {
   const n = Number(v);
@@ -87,7 +86,7 @@ program
   .option('--log-every <n>', 'steps between metrics-log records', int('--log-every', 1), TRAIN_DEFAULTS.logEvery)
   .option('--no-progress', 'plain log lines instead of a progress bar')
   .option('--eval-each-epoch', 'evaluate on the test set after every epoch (accuracy and time elapsed)')
-  .addOption(new Option('--task <task>', 'image (MNIST-style), speech (--data <dir> of WAV files) or text (--data <file.jsonl>)').choices(['image', 'speech', 'text']).default('image'))
+  .addOption(new Option('--task <task>', 'image, speech (--data <dir> of WAV files) or text (--data <file.jsonl>)').choices(['image', 'speech', 'text']).default('image'))
   .option('--data <path>', 'speech: a corpus directory (manifest.json or train|test/<class>/*.wav); text: a JSONL file')
   .addOption(backendOption())
   .addOption(threadsOption())
@@ -148,12 +147,15 @@ program
   .command('predict')
   .description('class probabilities for PNG/JPEG images or test samples of the checkpoint\'s dataset (mnist:<index>, fashion-mnist:<index>)')
   .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
-  .argument('<inputs...>', 'image files, or <dataset>:<index>')
+  .argument('[inputs...]', 'image files, <dataset>:<index>, or .wav files for a speech checkpoint')
+  .option('--text <text>', 'text to classify with a text checkpoint')
   .addOption(new Option('--dataset <name>', 'the dataset the checkpoint was trained on (default: as recorded; another is refused)').choices([...DATASETS]))
   .option('--data-dir <dir>', 'directory with the IDX files (default: as recorded)')
   .addOption(backendOption())
   .action(async (ckpt, inputs, o) => {
     await selectBackend(o.backend);
+    const task = predictTask(ckpt, inputs, o.text);
+    if (task !== null) return void console.log(task);
     const r = await runPredict(ckpt, inputs, { dataset: o.dataset, dataDir: o.dataDir });
     if (r.lines.length) console.log(r.lines.join('\n'));
     for (const w of r.warnings) console.error(`receptive: ${w}`);
@@ -182,15 +184,6 @@ program
   .action(async (names: string[], o) => {
     await selectBackend(o.backend);
     for (const row of listZoo(names.length ? names : undefined)) console.log(formatListing(row));
-  .argument('[inputs...]', 'image files, mnist:<index>, or .wav files for a speech checkpoint')
-  .option('--data-dir <dir>', 'directory with the IDX files')
-  .option('--text <text>', 'text to classify with a text checkpoint')
-  .addOption(backendOption())
-  .action(async (ckpt, inputs, o) => {
-    await selectBackend(o.backend);
-    const task = predictTask(ckpt, inputs, o.text);
-    if (task !== null) return void console.log(task);
-    console.log(runPredict(ckpt, inputs, { dataDir: o.dataDir }));
   });
 
 program
