@@ -40,3 +40,4 @@ export * from './data/image.js';
 export * as viz from './viz/index.js';
 export * as filters from './viz/filters.js';
 export * from './ops/unpool.js';
+export * from './audio/index.js';

@@ -8,6 +8,7 @@ import { formatReport, runTrain, TRAIN_DEFAULTS, type TrainSettings } from './tr
 import { runEval, runPredict, runSummary } from './commands.js';
 import { runExport } from './export.js';
 import { DATASETS, isModelFile, selectBackend } from './setup.js';
+import { predictTask, runTaskTrain } from './tasks.js';
 import { RESTORE_TERMINAL } from './progress.js';
 import { formatListing, listZoo } from './zoo-input.js';
 
@@ -86,10 +87,12 @@ withVisionTrainOptions(program.command('train'))
   .option('--log-every <n>', 'steps between metrics-log records', int('--log-every', 1), TRAIN_DEFAULTS.logEvery)
   .option('--no-progress', 'plain log lines instead of a progress bar')
   .option('--eval-each-epoch', 'evaluate on the test set after every epoch (accuracy and time elapsed)')
+  .option('--data <path>', 'speech: a corpus directory (manifest.json or train|test/<class>/*.wav); text: a JSONL file')
   .addOption(backendOption())
   .addOption(threadsOption())
   .action(async (o) => {
     const backend = await selectBackend(o.backend, o.threads);
+    if (o.task === 'speech' || o.task === 'text') return void console.log(runTaskTrain(o, (k) => program.commands[0].getOptionValueSource(k) === 'default', (s) => console.log(s)));
     if (o.task !== 'classify') {
       console.log(`receptive train --task ${o.task}: ${o.dataset} scenes, backend ${backend}`);
       return console.log(runVisionTrain({ ...o, steps: o.maxSteps ?? 500, trainScenes: o.scenes, testScenes: o.testScenes, sceneSize: o.sceneSize }, (s) => console.log(s)));
@@ -148,12 +151,15 @@ program
   .command('predict')
   .description('class probabilities for PNG/JPEG images or test samples of the checkpoint\'s dataset (mnist:<index>, fashion-mnist:<index>)')
   .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
-  .argument('<inputs...>', 'image files, or <dataset>:<index>')
+  .argument('[inputs...]', 'image files, <dataset>:<index>, or .wav files for a speech checkpoint')
+  .option('--text <text>', 'text to classify with a text checkpoint')
   .addOption(new Option('--dataset <name>', 'the dataset the checkpoint was trained on (default: as recorded; another is refused)').choices([...DATASETS]))
   .option('--data-dir <dir>', 'directory with the IDX files (default: as recorded)')
   .addOption(backendOption())
   .action(async (ckpt, inputs, o) => {
     await selectBackend(o.backend);
+    const task = predictTask(ckpt, inputs, o.text);
+    if (task !== null) return void console.log(task);
     const r = await runPredict(ckpt, inputs, { dataset: o.dataset, dataDir: o.dataDir });
     if (r.lines.length) console.log(r.lines.join('\n'));
     for (const w of r.warnings) console.error(`receptive: ${w}`);

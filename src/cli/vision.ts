@@ -160,7 +160,7 @@ export function registerVisionCommands(program: Command): void {
 /** Add the train command's options that only the vision tasks read. */
 export function withVisionTrainOptions(cmd: Command): Command {
   for (const opt of [
-    new Option('--task <task>', 'classify (MNIST), or on digit scenes: localize, detect, segment').choices(['classify', 'localize', 'detect', 'segment']).default('classify'),
+    new Option('--task <task>', 'classify (MNIST), on digit scenes: localize, detect, segment; speech (--data <dir> of WAV files) or text (--data <file.jsonl>)').choices(['classify', 'localize', 'detect', 'segment', 'speech', 'text']).default('classify'),
     new Option('--arch <name>', 'segmentation network').choices(['unet', 'fcn']).default('unet'),
     new Option('--scene-size <px>', 'digit-scene side (multiple of 8)').argParser(Number).default(48),
     new Option('--scenes <n>', 'train scenes to generate').argParser(Number).default(3000),

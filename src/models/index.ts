@@ -10,3 +10,5 @@ export { BasicBlock, Bottleneck, ResNet, type ResNetConfig, type ResNetBlock } f
 export { PreActBasicBlock, PreActBottleneck, PreActResNet, type PreActBlockConfig } from './preact-resnet.js';
 export { CifarResNet, type CifarResNetConfig } from './cifar-resnet.js';
 export { ZeroPadShortcut, type BlockConfig, type ResNetVersion, type ShortcutOption } from './resnet-common.js';
+export * from './speech.js';
+export * from './textcnn.js';

@@ -14,3 +14,5 @@ export * from './groupnorm.js';
 export * from './layernorm.js';
 export * from './pixelshuffle.js';
 export * from './dropout2d.js';
+export * from './embedding.js';
+export * from './pool1d.js';

@@ -6,3 +6,5 @@ export * from './norm.js';
 export * from './extra-norm.js';
 export * from './pixel-shuffle.js';
 export * from './dropout2d.js';
+export * from './embedding.js';
+export * from './pool1d.js';

@@ -1,0 +1,114 @@
+import { ArgumentError, globalRNG, type RNG } from '../tensor/index.js';
+import { resample } from './resample.js';
+import type { Spectrogram } from './stft.js';
+
+/*
+ * Waveform and spectrogram augmentation for training speech models. All draws
+ * come from the RNG given (or the global seeded one), so runs repeat.
+ */
+
+/** Shift by `shift` samples (positive: later), filling with zeros; the length is kept. */
+export function timeShift(x: Float32Array, shift: number): Float32Array {
+  if (!Number.isInteger(shift)) throw new ArgumentError('timeShift', `shift must be an integer number of samples, got ${shift}`);
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) {
+    const j = i - shift;
+    if (j >= 0 && j < x.length) out[i] = x[j];
+  }
+  return out;
+}
+
+/** Shift by a uniform random amount in [−maxShift, maxShift] samples. */
+export function randomTimeShift(x: Float32Array, maxShift: number, rng: RNG = globalRNG): Float32Array {
+  return timeShift(x, Math.round((2 * rng.random() - 1) * maxShift));
+}
+
+function energy(x: Float32Array): number {
+  let e = 0;
+  for (let i = 0; i < x.length; i++) e += x[i] * x[i];
+  return e / Math.max(1, x.length);
+}
+
+/**
+ * Add noise at a signal-to-noise ratio in dB: the noise (looped or cut to the
+ * signal's length; white Gaussian when not given) is scaled so that
+ * 10·log10(P_signal / P_noise) = snrDb. A silent signal is returned unchanged:
+ * no SNR is defined for it, and scaling noise to it would divide by zero.
+ */
+export function addNoise(x: Float32Array, snrDb: number, noise?: Float32Array, rng: RNG = globalRNG): Float32Array {
+  if (!Number.isFinite(snrDb)) throw new ArgumentError('addNoise', `snrDb must be a finite number, got ${snrDb}`);
+  const ps = energy(x);
+  if (ps === 0) return x.slice();
+  const n = new Float32Array(x.length);
+  if (noise) {
+    if (noise.length === 0) throw new ArgumentError('addNoise', 'noise has zero samples');
+    for (let i = 0; i < n.length; i++) n[i] = noise[i % noise.length];
+  } else for (let i = 0; i < n.length; i++) n[i] = rng.normal();
+  const pn = energy(n);
+  if (pn === 0) return x.slice();
+  const g = Math.sqrt(ps / (pn * 10 ** (snrDb / 10)));
+  const out = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] + g * n[i];
+  return out;
+}
+
+/**
+ * Speed perturbation (Ko et al. 2015, Kaldi's 0.9/1.0/1.1): play `factor`
+ * times faster, which raises the pitch and shortens the signal by the same factor.
+ */
+export function speedPerturb(x: Float32Array, factor: number): Float32Array {
+  if (!(factor > 0)) throw new ArgumentError('speedPerturb', `factor must be > 0, got ${factor}`);
+  // Resampling from rate r to r/factor and playing back at r.
+  return resample(x, 1, 1 / factor);
+}
+
+/** Peak-normalise to `peak` (default 0.9); a silent signal stays silent. */
+export function peakNormalize(x: Float32Array, peak = 0.9): Float32Array {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i]));
+  const out = x.slice();
+  if (m === 0) return out;
+  for (let i = 0; i < out.length; i++) out[i] *= peak / m;
+  return out;
+}
+
+export interface SpecAugmentOptions {
+  /** Number of frequency masks and the largest width of each (bands). */
+  freqMasks?: number;
+  freqWidth?: number;
+  /** Number of time masks and the largest width of each (frames). */
+  timeMasks?: number;
+  timeWidth?: number;
+  /** Masked value; default the spectrogram's mean (0 after normalisation). */
+  value?: number;
+}
+
+/**
+ * SpecAugment's masks (Park et al. 2019): bands [f0, f0 + f) and frames
+ * [t0, t0 + t) set to a constant, f and t uniform in [0, width]. Time warping is
+ * not implemented.
+ */
+export function specAugment(spec: Spectrogram, opts: SpecAugmentOptions = {}, rng: RNG = globalRNG): Spectrogram {
+  const { bins, frames } = spec;
+  const data = spec.data.slice();
+  let value = opts.value;
+  if (value === undefined) {
+    let s = 0;
+    for (let i = 0; i < data.length; i++) s += data[i];
+    value = s / data.length;
+  }
+  const span = (n: number, width: number) => {
+    const w = Math.min(n, Math.floor(rng.random() * (width + 1)));
+    const start = Math.floor(rng.random() * (n - w + 1));
+    return [start, start + w];
+  };
+  for (let m = 0; m < (opts.freqMasks ?? 2); m++) {
+    const [a, b] = span(bins, opts.freqWidth ?? 8);
+    for (let f = a; f < b; f++) data.fill(value, f * frames, (f + 1) * frames);
+  }
+  for (let m = 0; m < (opts.timeMasks ?? 2); m++) {
+    const [a, b] = span(frames, opts.timeWidth ?? 10);
+    for (let f = 0; f < bins; f++) for (let t = a; t < b; t++) data[f * frames + t] = value;
+  }
+  return { data, bins, frames };
+}

@@ -1,0 +1,2 @@
+export * from './tokenize.js';
+export * from './vocab.js';
