@@ -18,13 +18,16 @@ export async function runExport(checkpoint: string, o: ExportFlags): Promise<str
   if (o.format !== 'onnx') throw new ArgumentError('export', `--format must be onnx, got ${o.format}`);
   const { model, info } = await loadModel(checkpoint);
   const name = info.model.name;
-  // The sample input: --input, else the model's registered input shape with the checkpoint's channel count.
+  // The sample input: --input; else what the CLI trained it on (28x28 images of the recorded dataset, which a
+  // zoo model's input pre-hook pads or resizes); else the model's registered input with the checkpoint's channels.
   let shape = o.input;
   if (!shape) {
-    if (!listModels().includes(name)) throw new ArgumentError('export', `give --input NxCxHxW for a model of your own (${name})`);
-    shape = [...getModelEntry(name).inputShape];
     const c = (info.model.config as { inChannels?: number }).inChannels;
-    if (c) shape[1] = c;
+    if (info.dataset) shape = [1, c ?? 1, 28, 28];
+    else if (listModels().includes(name)) {
+      shape = [...getModelEntry(name).inputShape];
+      if (c) shape[1] = c;
+    } else throw new ArgumentError('export', `give --input NxCxHxW for a model of your own (${name})`);
   }
   const bytes = exportOnnx(model, zeros(shape), { opset: o.opset, dynamicBatch: o.dynamicBatch ?? true });
   writeFileAtomic(o.out, bytes);
