@@ -2,7 +2,7 @@ import { ArgumentError, ShapeError, type Tensor } from '../tensor/index.js';
 import { avgPool2d, maxPool2d } from './pool.js';
 import { max } from './reduce.js';
 import { concat, reshape, slice } from './shape.js';
-import { checkFloat, checkInt, checkTensor, describe } from './util.js';
+import { checkFloat, checkInt, checkOptions, checkTensor, describe } from './util.js';
 
 /*
  * Pooling along the one axis of [N, C, L] (text: positions; speech: frames),
@@ -35,15 +35,17 @@ function opts2d(op: string, o: Pool1dOptions) {
 
 const back = (y: Tensor) => reshape(y, [y.shape[0], y.shape[1], y.shape[3]]);
 
-export function maxPool1d(x: Tensor, o: Pool1dOptions & { dilation?: number }): Tensor {
+export function maxPool1d(x: Tensor, opts: Pool1dOptions & { dilation?: number }): Tensor {
   const op = 'maxPool1d';
+  const o = checkOptions(op, opts);
   const x4 = as4d(op, x);
   const d = checkInt(op, 'dilation', o.dilation ?? 1, 1);
   return back(maxPool2d(x4, { ...opts2d(op, o), dilation: [1, d] }));
 }
 
-export function avgPool1d(x: Tensor, o: Pool1dOptions & { countIncludePad?: boolean }): Tensor {
+export function avgPool1d(x: Tensor, opts: Pool1dOptions & { countIncludePad?: boolean }): Tensor {
   const op = 'avgPool1d';
+  const o = checkOptions(op, opts);
   return back(avgPool2d(as4d(op, x), { ...opts2d(op, o), countIncludePad: o.countIncludePad }));
 }
 
