@@ -85,8 +85,8 @@ export interface SpecAugmentOptions {
 
 /**
  * SpecAugment's masks (Park et al. 2019): bands [f0, f0 + f) and frames
- * [t0, t0 + t) set to a constant, f and t uniform in [0, width]. Time warping is
- * not implemented.
+ * [t0, t0 + t) set to a constant, f and t uniform in [0, width]. The paper's
+ * time warping is left out (see docs/applications.md).
  */
 export function specAugment(spec: Spectrogram, opts: SpecAugmentOptions = {}, rng: RNG = globalRNG): Spectrogram {
   const { bins, frames } = spec;
