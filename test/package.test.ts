@@ -163,14 +163,15 @@ test('an esbuild bundle with --format=iife --target=es2020 builds and runs; a mi
     const r = node(['bundle.js'], dir);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout.trim()), APP_OUT);
-    writeFileSync(join(dir, 'small.ts'), `import { tensor } from 'receptive';\nconsole.log(tensor([1, 2]).add(1).toFlatArray().join(' '));\n`);
-    const out = buildSync({ absWorkingDir: dir, entryPoints: ['small.ts'], bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'error' }).outputFiles[0].text;
+    // The entry is .mts: in a "type": "commonjs" project esbuild (like tsc) compiles a .ts file's imports to require(),
+    // and a required ES module cannot be tree-shaken (the whole namespace is kept). That is the user's module format,
+    // not the library's: an ES-module entry (.mts, .mjs, or "type": "module") bundles only what it imports.
+    writeFileSync(join(dir, 'small.mts'), `import { tensor } from 'receptive';\nconsole.log(tensor([1, 2]).add(1).toFlatArray().join(' '));\n`);
+    const out = buildSync({ absWorkingDir: dir, entryPoints: ['small.mts'], bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'error' }).outputFiles[0].text;
     writeFileSync(join(dir, 'small.mjs'), out);
     assert.equal(node(['small.mjs'], dir).stdout.trim(), '2 3', 'Tensor methods are kept (the sideEffects modules)');
-    // Tree-shaking regressed when the zoo, viz and application modules landed (issue 12 #21, open): the
-    // bundle of only `tensor` keeps LeNet5. Reported, not asserted, until it is fixed.
-    const kept = ['LeNet5', 'DataLoader', 'CosineAnnealingLR', 'importOnnx', 'protobuf'].filter((name) => out.includes(name));
-    if (kept.length) console.log(`# tree-shaking: a tensor-only bundle still contains ${kept.join(', ')} (${out.length} bytes)`);
+    const kept = ['LeNet5', 'DataLoader', 'CosineAnnealingLR', 'importOnnx', 'protobuf', 'Conv2d'].filter((name) => out.includes(name));
+    assert.deepEqual(kept, [], `a tensor-only bundle leaves the layers, models, training and io out (${out.length} bytes)`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
