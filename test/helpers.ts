@@ -82,6 +82,21 @@ export function assertThrowsWith(fn: () => unknown, cls: new (...args: never[]) 
  * that wakes after the calling thread has done a whole job skips it, and on a busy
  * machine that can be every job of one run; a pool whose workers never join fails.
  */
+/**
+ * Workers start asynchronously (slowly on a loaded machine), and a job is posted only to workers that are up:
+ * call `again` (which checks its own results) until one of its kernel calls is posted to the pool, up to ~5 s.
+ */
+export async function untilPoolPosts(what: string, again: () => void): Promise<void> {
+  const { wasmInfo } = await import('../src/backend/wasm/index.js');
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const jobs = wasmInfo()!.parallelJobs;
+    again();
+    if (wasmInfo()!.parallelJobs > jobs) return;
+  }
+  assert.fail(`${what}: no kernel call was posted to the worker pool in 5 s`);
+}
+
 export async function untilWorkersJoin(joinedBefore: number, again: () => void): Promise<void> {
   const { wasmInfo } = await import('../src/backend/wasm/index.js');
   for (let i = 0; i < 20 && wasmInfo()!.joinedJobs === joinedBefore; i++) {

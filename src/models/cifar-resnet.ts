@@ -4,7 +4,7 @@ import { describe } from '../ops/util.js';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, Module, ReLU, Sequential, type AnyModule, type Parameter, registerModuleType } from '../nn/index.js';
 import { jsonConfig, layerConfig, optionalBool, positiveInt } from '../nn/layers/config.js';
 import { type ShortcutOption, conv3x3, initResNet } from './resnet-common.js';
-import { BasicBlock, makeStage } from './resnet.js';
+import { BasicBlock, makeStages } from './resnet.js';
 
 /*
  * The CIFAR-10 ResNets of He et al. 2015, §4.2: a 3×3 conv with 16 filters,
@@ -60,12 +60,7 @@ export class CifarResNet extends Module {
     this.conv1 = conv3x3(resolved.inChannels, 16, 1, 1, rng);
     this.bn1 = new BatchNorm2d({ numFeatures: 16 });
     this.relu = new ReLU();
-    let inChannels = 16;
-    const stages = [16, 32, 64].map((planes, i) => {
-      const s = makeStage((b) => new BasicBlock(b), { inChannels, planes, stride: i === 0 ? 1 : 2, shortcut, rng }, n, planes);
-      inChannels = planes;
-      return s;
-    });
+    const { stages } = makeStages((b) => new BasicBlock(b), { shortcut, rng }, 16, [16, 32, 64], [n, n, n], 1);
     [this.layer1, this.layer2, this.layer3] = stages;
     this.avgpool = new AdaptiveAvgPool2d({ outputSize: 1 });
     this.fc = new Linear({ inFeatures: 64, outFeatures: resolved.numClasses, rng });

@@ -22,7 +22,6 @@ function outputsOf(v: unknown): Tensor[] {
  */
 export function weightLayerDepth(model: AnyModule, inputShape: readonly number[]): number {
   if (!(model instanceof Module)) throw new ArgumentError('weightLayerDepth', 'model must be a Module');
-  const params = new Set<Tensor>(model.parameters());
   const modes = model.namedModules().map(([, m]) => [m, m.training] as const);
   model.eval();
   let outs: Tensor[];
@@ -33,10 +32,20 @@ export function weightLayerDepth(model: AnyModule, inputShape: readonly number[]
   } finally {
     for (const [m, t] of modes) m.training = t;
   }
-  // Longest path, iteratively (a deep ResNet's graph would overflow a recursive walk).
+  return weightLayersOnLongestPath(model, outs);
+}
+
+/**
+ * The most weight layers (ops in WEIGHT_OPS applying one of `model`'s
+ * parameters) on any path of the recorded autograd graph that ends in one of
+ * `outputs`: the depth of an already-run forward pass.
+ */
+export function weightLayersOnLongestPath(model: AnyModule, outputs: Tensor | readonly Tensor[]): number {
+  const params = new Set<Tensor>(model.parameters());
+  // Iterative (a deep ResNet's graph would overflow a recursive walk).
   const depth = new Map<Tensor, number>();
   let best = 0;
-  for (const out of outs) {
+  for (const out of outputs instanceof Tensor ? [outputs] : outputs) {
     const stack: Tensor[] = [out];
     while (stack.length) {
       const t = stack[stack.length - 1];

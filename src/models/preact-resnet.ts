@@ -3,7 +3,7 @@ import { add, flatten } from '../ops/index.js';
 import { AdaptiveAvgPool2d, BatchNorm2d, Conv2d, Linear, MaxPool2d, Module, ReLU, Sequential, type AnyModule, type Parameter, registerModuleType } from '../nn/index.js';
 import { jsonConfig, layerConfig, optionalBool } from '../nn/layers/config.js';
 import { BLOCK_KEYS, type BlockConfig, ZeroPadShortcut, blockOptions, conv1x1, conv3x3, initResNet } from './resnet-common.js';
-import { type ResNetConfig, makeStage, resNetOptions } from './resnet.js';
+import { type ResNetConfig, makeStages, resNetOptions } from './resnet.js';
 
 /*
  * The pre-activation ResNet of He et al. 2016, "Identity Mappings in Deep
@@ -149,14 +149,9 @@ export class PreActResNet extends Module {
     this.relu = new ReLU();
     this.maxpool = new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 });
     const opts = { groups: c.groups, widthPerGroup: c.widthPerGroup, version: c.version, shortcut: c.shortcut, rng };
-    let inChannels = 64;
-    const stages = [64, 128, 256, 512].map((planes, i) => {
-      // Only the very first block follows the stem's BN-ReLU directly.
-      const make = (b: BlockConfig, k: number) => new Block({ ...b, preactivate: i > 0 || k > 0 });
-      const s = makeStage(make, { ...opts, inChannels, planes, stride: i === 0 ? 1 : 2 }, c.layers[i], planes * Block.expansion);
-      inChannels = planes * Block.expansion;
-      return s;
-    });
+    // Only the very first block follows the stem's BN-ReLU directly.
+    const make = (b: BlockConfig, k: number, stage: number) => new Block({ ...b, preactivate: stage > 0 || k > 0 });
+    const { stages, outChannels: inChannels } = makeStages(make, opts, 64, [64, 128, 256, 512], c.layers, Block.expansion);
     [this.layer1, this.layer2, this.layer3, this.layer4] = stages;
     this.finalBn = new BatchNorm2d({ numFeatures: inChannels });
     this.avgpool = new AdaptiveAvgPool2d({ outputSize: 1 });

@@ -150,6 +150,24 @@ export function makeStage(make: (c: BlockConfig, index: number) => AnyModule, fi
 }
 
 /**
+ * A ResNet's stages: stage i has `layers[i]` blocks of `planes[i]` planes
+ * (outputs `planes[i] * expansion`), the first at stride 1, the others
+ * downsampling by 2 in their first block. `make` gets the stage index too.
+ */
+export function makeStages(
+  make: (c: BlockConfig, index: number, stage: number) => AnyModule,
+  opts: Omit<BlockConfig, 'inChannels' | 'planes' | 'stride'>,
+  inChannels: number, planes: readonly number[], layers: readonly number[], expansion: number,
+): { stages: Sequential[]; outChannels: number } {
+  const stages = planes.map((p, i) => {
+    const s = makeStage((b, k) => make(b, k, i), { ...opts, inChannels, planes: p, stride: i === 0 ? 1 : 2 }, layers[i], p * expansion);
+    inChannels = p * expansion;
+    return s;
+  });
+  return { stages, outChannels: inChannels };
+}
+
+/**
  * The ImageNet ResNet: 7×7/2 conv, 3×3/2 max pool, four stages of 64/128/256/512
  * planes (strides 1, 2, 2, 2), global average pool, fc. Any input of at least
  * 1×1 goes through (every stride-2 layer pads), so 28×28 MNIST digits train as
@@ -181,13 +199,7 @@ export class ResNet extends Module {
     this.relu = new ReLU();
     this.maxpool = new MaxPool2d({ kernelSize: 3, stride: 2, padding: 1 });
     const opts = { groups: c.groups, widthPerGroup: c.widthPerGroup, version: c.version, shortcut: c.shortcut, rng };
-    const make = (b: BlockConfig) => new Block(b);
-    let inChannels = 64;
-    const stages = [64, 128, 256, 512].map((planes, i) => {
-      const s = makeStage(make, { ...opts, inChannels, planes, stride: i === 0 ? 1 : 2 }, c.layers[i], planes * Block.expansion);
-      inChannels = planes * Block.expansion;
-      return s;
-    });
+    const { stages } = makeStages((b) => new Block(b), opts, 64, [64, 128, 256, 512], c.layers, Block.expansion);
     [this.layer1, this.layer2, this.layer3, this.layer4] = stages;
     this.avgpool = new AdaptiveAvgPool2d({ outputSize: 1 });
     this.fc = new Linear({ inFeatures: 512 * Block.expansion, outFeatures: c.numClasses, rng });

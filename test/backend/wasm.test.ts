@@ -8,7 +8,7 @@ import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
 import { batchNorm } from '../../src/ops/norm.js';
 import { linear } from '../../src/ops/matmul.js';
 import { backward } from '../../src/autograd/index.js';
-import { assertClose, untilWorkersJoin } from '../helpers.js';
+import { assertClose, untilPoolPosts, untilWorkersJoin } from '../helpers.js';
 
 /*
  * Parity of every wasm kernel with the reference kernel, float32.
@@ -274,13 +274,11 @@ test('1, 2 and 3 threads give bit-identical results', async () => {
     for (const n of [2, 3]) {
       setNumThreads(n);
       assert.equal(getNumThreads(), n);
-      // Let the new workers come up so that the run below is spread over them.
-      await new Promise((r) => setTimeout(r, 100));
-      const jobs = wasmInfo()!.parallelJobs;
       const joined = wasmInfo()!.joinedJobs;
-      const many = run();
-      assert.ok(wasmInfo()!.parallelJobs > jobs, `with ${n} threads the kernels were posted to the worker pool`);
-      for (let i = 0; i < one.length; i++) assert.deepEqual(many[i].data, one[i].data, `output ${i} with ${n} threads`);
+      await untilPoolPosts(`with ${n} threads the kernels`, () => {
+        const many = run();
+        for (let i = 0; i < one.length; i++) assert.deepEqual(many[i].data, one[i].data, `output ${i} with ${n} threads`);
+      });
       await untilWorkersJoin(joined, () => {
         const again = run();
         for (let i = 0; i < one.length; i++) assert.deepEqual(again[i].data, one[i].data, `output ${i} with ${n} threads, again`);

@@ -6,7 +6,7 @@ import { enableWasmBackend, getNumThreads, setNumThreads, setConvAlgorithm, getC
 import { conv2d, conv2dInfo } from '../../src/ops/conv.js';
 import { relu } from '../../src/ops/activation.js';
 import { backward } from '../../src/autograd/index.js';
-import { assertClose, untilWorkersJoin } from '../helpers.js';
+import { assertClose, untilPoolPosts, untilWorkersJoin } from '../helpers.js';
 
 /*
  * The Winograd F(4×4, 3×3) path of the wasm backend (3×3, stride 1) against the
@@ -125,16 +125,7 @@ test('Winograd results do not depend on the thread count', async () => {
     for (const n of [2, 3]) {
       setNumThreads(n);
       const joined = wasmInfo()!.joinedJobs;
-      // Workers start asynchronously (slowly on a loaded machine): run until the pool takes the calls, up to ~5 s.
-      let posted = false;
-      for (let i = 0; i < 100 && !posted; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-        const jobs = wasmInfo()!.parallelJobs;
-        const many = run();
-        posted = wasmInfo()!.parallelJobs > jobs;
-        assert.deepEqual(many, one, `${n} threads`);
-      }
-      assert.ok(posted, `with ${n} threads the kernels were posted to the worker pool`);
+      await untilPoolPosts(`with ${n} threads the kernels`, () => assert.deepEqual(run(), one, `${n} threads`));
       await untilWorkersJoin(joined, () => assert.deepEqual(run(), one, `${n} threads, again`));
     }
   } finally {

@@ -5,9 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { ArgumentError, RNG, ShapeError, randint, randn } from '../../src/tensor/index.js';
 import { Sequential, type AnyModule } from '../../src/nn/index.js';
 import { crossEntropy } from '../../src/ops/index.js';
-import { BasicBlock, Bottleneck, CifarResNet, PreActResNet, ResNet, ZeroPadShortcut, createModel, listModels } from '../../src/models/index.js';
+import { BasicBlock, Bottleneck, CifarResNet, PreActResNet, ResNet, ZeroPadShortcut, createModel, listModels, weightLayersOnLongestPath } from '../../src/models/index.js';
 import { assertThrowsWith } from '../helpers.js';
-import { weightLayersOnLongestPath } from './resnet-helpers.js';
 
 /*
  * The ResNet family: parameter counts (torchvision's published numbers, and
