@@ -21,7 +21,9 @@ const referenceOnly = args.includes('--reference-only');
 const filter = args.filter((a) => a !== '--reference-only');
 const files = find('test').sort().filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
 const base = ['--conditions=source', '--import', 'tsx'];
-const run = (extra, list) => spawnSync(process.execPath, [...base, ...extra, '--test', '--test-reporter=spec', ...list], { stdio: 'inherit' }).status ?? 1;
+// spec for the results, and the slowest files at the end of each pass (scripts/timing-reporter.mjs).
+const reporters = ['--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=./scripts/timing-reporter.mjs', '--test-reporter-destination=stdout'];
+const run = (extra, list) => spawnSync(process.execPath, [...base, ...extra, '--test', ...reporters, ...list], { stdio: 'inherit' }).status ?? 1;
 
 // Suites whose tests call ops on the active backend (the default backend is the reference).
 // test/models runs once: the zoo's big models (VGG: ~135M parameters to initialise per test) would double the

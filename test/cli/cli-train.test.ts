@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readCheckpoint } from '../../src/train/checkpoint-node.js';
-import { assertCliError, cli } from './run.js';
+import { assertCliError, cli, cliCommand } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'receptive-cli-train-'));
 const accuracy = (s: string) => Number(/Test accuracy: ([\d.]+)%/.exec(s)?.[1]);
@@ -58,8 +58,7 @@ test('progress lines and the final line honour --max-steps', () => {
 
 test('Ctrl-C during training: the checkpoint is saved, the step and the resume command are printed, exit 130', async () => {
   const out = join(dir, 'sigint');
-  const main = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', main, 'train', '--epochs', '1', '--batch-size', '16', '--out', out, '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cliCommand(), 'train', '--epochs', '1', '--batch-size', '16', '--out', out, '--no-progress'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -91,13 +90,13 @@ test('--model ./my-model.ts: trains and evaluates a user\'s own model from its b
     '}',
   ].join('\n'));
   const out = join(dir, 'own');
-  const t = cli(['train', '--model', file, '--limit', '256', '--test-limit', '50', '--max-steps', '4', '--out', out, '--no-progress']);
+  const t = cli(['train', '--model', file, '--limit', '256', '--test-limit', '50', '--max-steps', '4', '--out', out, '--no-progress'], { source: true });
   assert.equal(t.code, 0, t.stderr);
   const ckpt = join(out, 'checkpoint.safetensors');
   const info = readCheckpoint(ckpt).info;
   assert.equal(info.model.file, file);
   assert.deepEqual(Object.keys(readCheckpoint(ckpt).tensors).sort(), ['0.bias', '0.weight']);
-  const e = cli(['eval', ckpt, '--limit', '50']);
+  const e = cli(['eval', ckpt, '--limit', '50'], { source: true });
   assert.equal(e.code, 0, e.stderr);
   assert.equal(accuracy(e.stdout), accuracy(t.stdout));
   writeFileSync(join(dir, 'none.mjs'), 'export const x = 1;\n');

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { resolveInside, startLabServer } from '../../src/cli/lab.js';
+import { cliCommand } from '../cli/run.js';
 
 const base = mkdtempSync(join(tmpdir(), 'lab-server-'));
 const app = join(base, 'app');
@@ -112,8 +113,7 @@ test('without isolation it omits COOP/COEP; a missing build is a clear error', a
 
 test('`receptive lab --port 0 --dir` serves the folder and prints its loopback URL', async () => {
   const { spawn } = await import('node:child_process');
-  const main = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', main, 'lab', '--port', '0', '--dir', app], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...cliCommand(), 'lab', '--port', '0', '--dir', app], { stdio: ['ignore', 'pipe', 'pipe'] });
   try {
     const line = await new Promise<string>((ok, fail) => {
       let out = '';
