@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentError, RNG, ShapeError, tensor, zeros, Tensor, randn } from '../../src/tensor/index.js';
-import { Conv1d, ConvTranspose2d, Conv2d, Linear, Sequential, ReLU, Flatten, MaxPool2d, BatchNorm2d, Dropout, StateDictError, Module, kaimingNormal_, xavierUniform_, fans } from '../../src/nn/index.js';
+import { Conv1d, ConvTranspose2d, Conv2d, Linear, Sequential, ReLU, Flatten, MaxPool2d, BatchNorm2d, Dropout, StateDictError, Module, kaimingNormal_, xavierUniform_, fans, skipInit } from '../../src/nn/index.js';
 import { LeNet5 } from '../../src/models/index.js';
 import { assertClose, assertThrowsWith } from '../helpers.js';
 
@@ -89,6 +89,19 @@ test('Linear and Conv2d default init is U(±1/√fanIn), as PyTorch', () => {
   const b = 1 / Math.sqrt(50);
   assert.ok(l.weight.data.every((x) => Math.abs(x) <= b) && l.bias!.data.every((x) => Math.abs(x) <= b));
   assert.ok(Math.max(...l.weight.data) > 0.9 * b);
+});
+
+test('skipInit: layers built inside it keep zeros and draw nothing from their RNG; initialisers work again after', () => {
+  const rng = new RNG(5);
+  const before = rng.getState();
+  const l = skipInit(() => new Linear({ inFeatures: 30, outFeatures: 4, rng }));
+  const c = skipInit(() => kaimingNormal_(zeros([3, 2, 3, 3]), { rng }));
+  assert.ok(l.weight.data.every((x) => x === 0) && l.bias!.data.every((x) => x === 0) && c.data.every((x) => x === 0));
+  assert.deepEqual(rng.getState(), before);
+  assert.throws(() => skipInit(() => { throw new Error('inner'); }), /inner/);
+  // The flag is scoped: the same construction afterwards draws the same weights as a fresh stream.
+  const again = new Linear({ inFeatures: 30, outFeatures: 4, rng });
+  assert.deepEqual(again.weight.data, new Linear({ inFeatures: 30, outFeatures: 4, rng: new RNG(5) }).weight.data);
 });
 
 test('a user Module with registered children trains through autograd', () => {
