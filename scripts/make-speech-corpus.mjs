@@ -1,11 +1,12 @@
 #!/usr/bin/env node
-// A spoken-word corpus rendered offline by Debian's speech synthesisers (espeak-ng, and flite where installed):
+// A spoken-word corpus rendered offline by Debian's speech synthesisers (espeak-ng, and flite and festival where installed):
 // the digits "zero" … "nine" and a few keywords, each voice (an espeak-ng accent with a voice variant, or a flite
-// voice) at a random speed and pitch, placed at a random offset in a 1.2 s clip, at a random gain, mixed with white
-// or pink noise at 5–30 dB SNR. Voices are split so that no test voice appears in training: whole espeak-ng
-// variants (with every accent) and one flite voice are test-only. Seeded: the same seed writes the same corpus.
+// or festival voice) at a random speed and pitch, placed at a random offset in a 1.2 s clip, at a random gain, mixed
+// with white or pink noise at 5–30 dB SNR. Voices are split so that no test voice appears in training: whole
+// espeak-ng variants (with every accent), one flite voice and one festival voice are test-only. Festival's pitch
+// is varied by pitchShift (±3 semitones) after synthesis. Seeded: the same seed writes the same corpus.
 //
-//   node --import tsx scripts/make-speech-corpus.mjs <out-dir> [--seed 1] [--variants 40] [--takes 1] [--words digits|all] [--accents 7] [--no-flite]
+//   node --import tsx scripts/make-speech-corpus.mjs <out-dir> [--seed 1] [--variants 40] [--takes 1] [--words digits|all] [--accents 7] [--no-flite] [--no-festival]
 //
 // Writes <out-dir>/wav/<voice>/<word>-<take>.wav (16 kHz, 16-bit mono) and <out-dir>/manifest.json:
 // { classes, sampleRate, items: [{ file, label, voice, split, speed, pitch, snrDb }], voices: { train, test }, ... }.
@@ -14,17 +15,19 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { RNG } from '../src/tensor/index.ts';
-import { decodeWav, encodeWav, prepareAudio, addNoise } from '../src/audio/index.ts';
+import { decodeWav, encodeWav, prepareAudio, addNoise, pitchShift } from '../src/audio/index.ts';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => { const i = args.indexOf(`--${name}`); return i >= 0 ? args[i + 1] : def; };
-const out = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--') || args[i - 1] === '--no-flite'));
+const FLAGS = ['--no-flite', '--no-festival'];
+const out = args.find((a, i) => !a.startsWith('--') && (i === 0 || !args[i - 1].startsWith('--') || FLAGS.includes(args[i - 1])));
 if (!out) { console.error('usage: make-speech-corpus.mjs <out-dir> [--seed n] [--variants n] [--takes n] [--words digits|all]'); process.exit(2); }
 const seed = Number(opt('seed', '1'));
 const nVariants = Number(opt('variants', '40'));
 const takes = Number(opt('takes', '1'));
 const nAccents = Number(opt('accents', '7'));
 const useFlite = !args.includes('--no-flite');
+const useFestival = !args.includes('--no-festival');
 const DIGITS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
 const KEYWORDS = ['yes', 'no', 'stop', 'go'];
 const words = opt('words', 'all') === 'digits' ? DIGITS : [...DIGITS, ...KEYWORDS];
@@ -47,8 +50,26 @@ for (const a of ACCENTS.slice(0, nAccents)) for (const v of variants) voices.pus
 if (useFlite && has('flite')) {
   for (const v of ['kal', 'kal16', 'awb', 'slt', 'rms']) voices.push({ id: `flite-${v}`, engine: 'flite', variant: v, split: v === 'rms' ? 'test' : 'train' });
 }
+// Festival's voices as Debian packages them (festvox-kallpc16k, festvox-kdlpc16k, festvox-us-slt-hts); ked is test-only.
+const festivalVoices = useFestival && has('festival')
+  ? (spawnSync('festival', ['--pipe'], { input: '(print (voice.list))' }).stdout.toString().match(/\(([^()]*)\)/)?.[1] ?? '').split(/\s+/).filter(Boolean).sort()
+  : [];
+for (const v of festivalVoices) voices.push({ id: `festival-${v}`, engine: 'festival', variant: v, split: v === 'ked_diphone' ? 'test' : 'train' });
 
 const tmp = join(tmpdir(), `speech-corpus-${process.pid}.wav`);
+const tmpFile = (i) => join(tmpdir(), `speech-corpus-${process.pid}-${i}.wav`);
+/** Festival starts slowly (about 1 s), so one process renders all of a voice's words at their speeds. */
+function renderFestival(voice, jobs) {
+  const scheme = [`(voice_${voice.variant})`, ...jobs.map((j, i) => `(Parameter.set 'Duration_Stretch ${(175 / j.speed).toFixed(3)}) (utt.save.wave (utt.synth (Utterance Text "${j.word}")) "${tmpFile(i)}" 'riff)`)].join('\n');
+  const r = spawnSync('festival', ['--pipe'], { input: scheme });
+  if (r.status !== 0) throw new Error(`${voice.id} failed: ${r.stderr}`);
+  return jobs.map((j, i) => {
+    const f = tmpFile(i);
+    const audio = prepareAudio(decodeWav(new Uint8Array(readFileSync(f)), f), RATE);
+    rmSync(f, { force: true });
+    return pitchShift(audio, (j.pitch - 50) / 10);
+  });
+}
 function render(voice, word, speed, pitch) {
   const r = voice.engine === 'espeak'
     ? spawnSync('espeak-ng', ['-v', `${voice.accent}+${voice.variant}`, '-s', String(speed), '-p', String(pitch), '-w', tmp, word])
@@ -71,11 +92,15 @@ const items = [];
 const t0 = performance.now();
 for (const voice of voices) {
   mkdirSync(join(out, 'wav', voice.id), { recursive: true });
+  const draw = () => ({ speed: Math.round(120 + rng.random() * 110), pitch: Math.round(20 + rng.random() * 60) });
+  // Festival voices draw all their speeds and pitches first, to render them in one process.
+  const jobs = voice.engine === 'festival' ? words.flatMap((word) => Array.from({ length: takes }, () => ({ word, ...draw() }))) : null;
+  const rendered = jobs ? renderFestival(voice, jobs) : null;
   for (const word of words) {
     for (let k = 0; k < takes; k++) {
-      const speed = Math.round(120 + rng.random() * 110);
-      const pitch = Math.round(20 + rng.random() * 60);
-      let speech = render(voice, word, speed, pitch);
+      const j = jobs ? jobs[words.indexOf(word) * takes + k] : { word, ...draw() };
+      const { speed, pitch } = j;
+      let speech = rendered ? rendered[words.indexOf(word) * takes + k] : render(voice, word, speed, pitch);
       if (speech.length > CLIP) speech = speech.subarray(0, CLIP);
       const clip = new Float32Array(CLIP);
       const gain = 10 ** ((-20 + rng.random() * 20) / 20) / Math.max(1e-6, speech.reduce((m, v) => Math.max(m, Math.abs(v)), 0));
@@ -91,7 +116,7 @@ for (const voice of voices) {
 }
 rmSync(tmp, { force: true });
 const manifest = {
-  generator: 'scripts/make-speech-corpus.mjs', seed, engines: { 'espeak-ng': version, flite: has('flite') }, sampleRate: RATE,
+  generator: 'scripts/make-speech-corpus.mjs', seed, engines: { 'espeak-ng': version, flite: useFlite && has('flite'), festival: festivalVoices }, sampleRate: RATE,
   classes: words, voices: { train: voices.filter((v) => v.split === 'train').map((v) => v.id), test: voices.filter((v) => v.split === 'test').map((v) => v.id) },
   testVariants: [...testVariants].sort(), items,
 };

@@ -85,8 +85,8 @@ export interface SpecAugmentOptions {
 
 /**
  * SpecAugment's masks (Park et al. 2019): bands [f0, f0 + f) and frames
- * [t0, t0 + t) set to a constant, f and t uniform in [0, width]. The paper's
- * time warping is left out (see docs/applications.md).
+ * [t0, t0 + t) set to a constant, f and t uniform in [0, width]. Time warping
+ * is `timeWarp` below.
  */
 export function specAugment(spec: Spectrogram, opts: SpecAugmentOptions = {}, rng: RNG = globalRNG): Spectrogram {
   const { bins, frames } = spec;
@@ -111,4 +111,44 @@ export function specAugment(spec: Spectrogram, opts: SpecAugmentOptions = {}, rn
     for (let f = 0; f < bins; f++) for (let t = a; t < b; t++) data[f * frames + t] = value;
   }
   return { data, bins, frames };
+}
+
+/**
+ * Warp `frames`-long rows of `data` (row-major, `rows` × `frames`) in time so
+ * that frame `center` moves to `center + shift`, the first and last frames stay
+ * put, and the frames in between are stretched or squeezed linearly on each
+ * side, read by linear interpolation. SpecAugment's warp (Park et al. 2019) is
+ * a sparse image warp with these control points; the piecewise-linear map is
+ * the common simplification (as in ESPnet). The frame count is kept.
+ */
+export function warpFrames(data: Float32Array, rows: number, frames: number, center: number, shift: number, offset = 0, out = data.slice()): Float32Array {
+  if (!Number.isInteger(center) || center < 1 || center > frames - 2) throw new ArgumentError('timeWarp', `center must be an integer frame in [1, ${frames - 2}], got ${center}`);
+  const to = center + shift;
+  if (!Number.isInteger(shift) || to < 1 || to > frames - 2) throw new ArgumentError('timeWarp', `shift ${shift} moves frame ${center} to ${to}, outside [1, ${frames - 2}]`);
+  const last = frames - 1;
+  for (let t = 0; t < frames; t++) {
+    const src = t <= to ? (t * center) / to : center + ((t - to) * (last - center)) / (last - to);
+    const a = Math.min(Math.floor(src), last - 1);
+    const w = src - a;
+    for (let r = 0; r < rows; r++) {
+      const row = offset + r * frames;
+      out[row + t] = (1 - w) * data[row + a] + w * data[row + a + 1];
+    }
+  }
+  return out;
+}
+
+/**
+ * SpecAugment's time warp with a random centre in [W, T − W) and a random
+ * shift in [−W, W] frames (W = `maxShift`, clipped so that the centre's new
+ * place stays inside the utterance).
+ */
+export function timeWarp(spec: Spectrogram, maxShift: number, rng: RNG = globalRNG): Spectrogram {
+  const { bins, frames } = spec;
+  if (!Number.isInteger(maxShift) || maxShift < 0) throw new ArgumentError('timeWarp', `maxShift must be a non-negative integer, got ${maxShift}`);
+  if (maxShift === 0 || frames < 4) return { data: spec.data.slice(), bins, frames };
+  const W = Math.min(maxShift, Math.floor((frames - 3) / 2));
+  const center = W + 1 + Math.floor(rng.random() * (frames - 2 - 2 * W));
+  const shift = Math.round((2 * rng.random() - 1) * W);
+  return { data: warpFrames(spec.data, bins, frames, center, shift), bins, frames };
 }

@@ -5,4 +5,5 @@ export * from './mel.js';
 export * from './features.js';
 export * from './resample.js';
 export * from './augment.js';
+export * from './pitch.js';
 export * from './pipeline.js';

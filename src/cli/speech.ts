@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { ArgumentError, FormatError, Tensor, type RNG } from '../tensor/index.js';
+import { ArgumentError, FormatError, RNG, Tensor } from '../tensor/index.js';
 import { noGrad } from '../autograd/index.js';
 import { softmax } from '../ops/index.js';
 import { createModel } from '../models/index.js';
-import { decodeWav, prepareAudio, speechFeatures, SPEECH_FEATURES, type SpeechFeatureConfig } from '../audio/index.js';
+import { decodeWav, pitchShift, prepareAudio, resample, speechFeatures, warpFrames, SPEECH_FEATURES, type SpeechFeatureConfig } from '../audio/index.js';
 import { readCheckpoint } from '../train/checkpoint-node.js';
 import { seedEverything } from './setup.js';
 import { formatTaskReport, trainClassifier, type TaskReport, type TaskSettings } from './task-common.js';
@@ -38,35 +38,74 @@ export function listSpeechCorpus(dir: string): { classes: string[]; items: Speec
   return { classes: [...classes].sort(), items };
 }
 
-export function wavFeatures(path: string, f: SpeechFeatureConfig): Float32Array {
-  const a = decodeWav(new Uint8Array(readFileSync(path)), path);
-  return speechFeatures(prepareAudio(a, f.sampleRate), f).data;
+function readWav(path: string, f: SpeechFeatureConfig): Float32Array {
+  return prepareAudio(decodeWav(new Uint8Array(readFileSync(path)), path), f.sampleRate);
 }
 
-/** Features of every item, cached beside the manifest (recomputed when the feature settings or the item list change). */
-function corpusTensors(dir: string, items: SpeechItem[], f: SpeechFeatureConfig, log: (s: string) => void): Float32Array {
+export function wavFeatures(path: string, f: SpeechFeatureConfig): Float32Array {
+  return speechFeatures(readWav(path, f), f).data;
+}
+
+/**
+ * Waveform augmentation for extra training copies: a pitch shift uniform in
+ * ±`semitones` (phase vocoder, tempo kept) and a speed change uniform in
+ * ±`speed` (resampling; rounded to 1% so the resampler runs polyphase).
+ */
+export interface WaveAugment { copies: number; semitones: number; speed: number; seed: number }
+
+function augmentWave(x: Float32Array, a: WaveAugment, rng: RNG): Float32Array {
+  const st = (2 * rng.random() - 1) * a.semitones;
+  const v = Math.round(100 * (1 + (2 * rng.random() - 1) * a.speed));
+  const y = st === 0 ? x : pitchShift(x, st);
+  return v === 100 ? y : resample(y, v, 100);
+}
+
+/**
+ * Features of every item (and, with `aug`, of `aug.copies` augmented copies of each, copy-major), cached beside
+ * the manifest under `name` (recomputed when the feature settings, the augmentation or the item list change).
+ */
+function corpusTensors(dir: string, items: SpeechItem[], f: SpeechFeatureConfig, log: (s: string) => void, name = 'features', aug?: WaveAugment): Float32Array {
   const per = (f.deltas ? 3 : 1) * f.nMels * f.frames;
-  const key = JSON.stringify({ f, files: items.map((i) => relative(dir, i.file)) });
-  const cache = join(dir, '.features.f32');
-  const keyFile = join(dir, '.features.json');
+  const copies = aug?.copies ?? 1;
+  const key = JSON.stringify({ f, aug, files: items.map((i) => relative(dir, i.file)) });
+  const cache = join(dir, `.${name}.f32`);
+  const keyFile = join(dir, `.${name}.json`);
+  const n = items.length * copies;
   if (existsSync(cache) && existsSync(keyFile) && readFileSync(keyFile, 'utf8') === key) {
     const b = readFileSync(cache);
-    if (b.length === items.length * per * 4) return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
+    if (b.length === n * per * 4) return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.length));
   }
-  const out = new Float32Array(items.length * per);
+  const out = new Float32Array(n * per);
   const t0 = performance.now();
-  items.forEach((it, i) => out.set(wavFeatures(it.file, f), i * per));
-  log(`features of ${items.length} files in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  items.forEach((it, i) => {
+    if (!aug) { out.set(wavFeatures(it.file, f), i * per); return; }
+    const x = readWav(it.file, f);
+    // One stream per item, so an item's copies do not depend on the others.
+    const rng = new RNG(aug.seed * 1_000_003 + i);
+    for (let c = 0; c < copies; c++) out.set(speechFeatures(augmentWave(x, aug, rng), f).data, (c * items.length + i) * per);
+  });
+  log(`${name}: ${n} clips in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
   try { writeFileSync(cache, out); writeFileSync(keyFile, key); } catch { /* a read-only corpus is fine: no cache */ }
   return out;
 }
 
-/** SpecAugment-style masks on a batch [B, C, F, T]: one band span and one frame span per example, all channels, set to 0 (the normalised mean). */
-export function batchSpecAugment(freqWidth: number, timeWidth: number) {
+/**
+ * SpecAugment on a batch [B, C, F, T] (Park et al. 2019): a time warp of the centre frame by up to `warp` frames,
+ * then one band span (≤ freqWidth) and one frame span (≤ timeWidth) per example set to 0 (the normalised mean);
+ * all channels alike.
+ */
+export function batchSpecAugment(freqWidth: number, timeWidth: number, warp = 0) {
   return (x: Tensor, rng: RNG): Tensor => {
     const [B, C, F, T] = x.shape;
-    const d = Float32Array.from(x.data);
+    const src = x.data as Float32Array;
+    const d = Float32Array.from(src);
+    const W = Math.min(warp, Math.floor((T - 3) / 2));
     for (let b = 0; b < B; b++) {
+      if (W > 0) {
+        const center = W + 1 + Math.floor(rng.random() * (T - 2 - 2 * W));
+        const shift = Math.round((2 * rng.random() - 1) * W);
+        warpFrames(src, C * F, T, center, shift, b * C * F * T, d);
+      }
       const fw = Math.floor(rng.random() * (freqWidth + 1)), f0 = Math.floor(rng.random() * (F - fw + 1));
       const tw = Math.floor(rng.random() * (timeWidth + 1)), t0 = Math.floor(rng.random() * (T - tw + 1));
       for (let c = 0; c < C; c++) {
@@ -79,10 +118,24 @@ export function batchSpecAugment(freqWidth: number, timeWidth: number) {
   };
 }
 
-export function runSpeechTrain(dir: string, s: TaskSettings & { specAugment?: boolean }, io: { interactive: boolean; log: (s: string) => void }): { report: TaskReport; text: string } {
+/** Speech-only training settings: SpecAugment on or off, its time-warp width, extra augmented copies, model width (--width). */
+export interface SpeechTrainOptions {
+  specAugment?: boolean;
+  timeWarp?: number;
+  copies?: number;
+  semitones?: number;
+  width?: number;
+}
+
+export function runSpeechTrain(dir: string, s: TaskSettings & SpeechTrainOptions, io: { interactive: boolean; log: (s: string) => void }): { report: TaskReport; text: string } {
   const { classes, items } = listSpeechCorpus(dir);
   const f = SPEECH_FEATURES;
   const feats = corpusTensors(dir, items, f, io.log);
+  const copies = s.copies ?? 0;
+  if (!Number.isInteger(copies) || copies < 0) throw new ArgumentError('train --task speech', `--speech-copies must be a non-negative integer, got ${copies}`);
+  const trainItems = items.filter((it) => it.split === 'train');
+  const aug = copies > 0 ? { copies, semitones: s.semitones ?? 2, speed: 0.1, seed: s.seed } : undefined;
+  const extra = aug ? corpusTensors(dir, trainItems, f, io.log, 'augmented', aug) : new Float32Array(0);
   const per = (f.deltas ? 3 : 1) * f.nMels * f.frames;
   const index = new Map(classes.map((c, i) => [c, i]));
   const pick = (split: 'train' | 'test') => {
@@ -97,15 +150,26 @@ export function runSpeechTrain(dir: string, s: TaskSettings & { specAugment?: bo
     });
     return { x: new Tensor(x, [idx.length, f.deltas ? 3 : 1, f.nMels, f.frames]), y };
   };
-  const tr = pick('train');
+  const base = pick('train');
   const te = pick('test');
+  // The augmented copies follow the originals, with the same labels.
+  const nx = base.y.length * (1 + copies);
+  let tr = base;
+  if (copies > 0) {
+    const x = new Float32Array(nx * per);
+    x.set(base.x.data as Float32Array);
+    x.set(extra, base.y.length * per);
+    tr = { x: new Tensor(x, [nx, f.deltas ? 3 : 1, f.nMels, f.frames]), y: Int32Array.from({ length: nx }, (_, i) => base.y[i % base.y.length]) };
+  }
   io.log(`speech: ${classes.length} classes, ${tr.y.length} training and ${te.y.length} test clips`);
   const rng = seedEverything(s.seed);
-  const config = { numClasses: classes.length, labels: classes, features: f };
+  // --width: the 2-D CNN's first-stage channels, or the 2014 model's feature maps.
+  const width = s.width === undefined ? {} : s.model === 'speech-cnn2d' ? { width: s.width } : { filters: s.width };
+  const config = { numClasses: classes.length, labels: classes, features: f, ...width };
   const model = createModel(s.model, config, rng);
   const report = trainClassifier(model, config, s, {
     trainX: tr.x, trainY: tr.y, testX: te.x, testY: te.y, numClasses: classes.length,
-    transform: s.specAugment === false ? undefined : batchSpecAugment(6, 10),
+    transform: s.specAugment === false ? undefined : batchSpecAugment(6, 10, s.timeWarp ?? 0),
   }, io);
   return { report, text: formatTaskReport(report, classes, 'clips of held-out voices') };
 }

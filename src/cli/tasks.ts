@@ -16,7 +16,9 @@ export function runTaskTrain(o: Record<string, unknown>, fromDefault: (k: string
     out: fromDefault('out') ? `runs/${model}` : String(o.out),
   };
   const io = { interactive: o.progress !== false && Boolean(process.stdout.isTTY), log };
-  return task === 'speech' ? runSpeechTrain(o.data, s, io).text : runTextTrain(o.data, s, io).text;
+  if (task === 'text') return runTextTrain(o.data, s, io).text;
+  const speech = { copies: o.speechCopies as number, semitones: o.semitones as number, timeWarp: o.timeWarp as number, width: fromDefault('width') ? undefined : (o.width as number) };
+  return runSpeechTrain(o.data, { ...s, ...speech }, io).text;
 }
 
 /** predict for speech and text checkpoints; null when the checkpoint is an image model. */

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RNG } from '../../src/tensor/index.js';
-import { resample, addNoise, timeShift, speedPerturb, specAugment, speechFeatures, normalizeUtterance } from '../../src/audio/index.js';
+import { resample, addNoise, timeShift, speedPerturb, specAugment, speechFeatures, normalizeUtterance, pitchShift, timeStretch, timeWarp, warpFrames } from '../../src/audio/index.js';
+import { ReceptiveError } from '../../src/tensor/errors.js';
 
 const tone = (f: number, rate: number, n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin((2 * Math.PI * f * i) / rate));
 const power = (x: Float32Array) => x.reduce((a, v) => a + v * v, 0) / x.length;
@@ -64,4 +65,78 @@ test('speech features: 3 channels × 40 mel × 100 frames, zero-mean per band, s
   assert.ok(speechFeatures(Float32Array.from([0.3, -1, 1])).data.every(Number.isFinite), 'three samples');
   const flatBand = normalizeUtterance({ data: new Float32Array(10).fill(4), bins: 1, frames: 10 });
   assert.ok(flatBand.data.every((v) => v === 0));
+});
+
+/** Frequency of a (near-)pure tone from its upward zero crossings, located by linear interpolation between samples. */
+function zeroCrossingHz(x: Float32Array, rate: number, from: number, to: number): number {
+  let first = -1, last = -1, n = 0;
+  for (let i = from; i < to - 1; i++) {
+    if (x[i] <= 0 && x[i + 1] > 0) {
+      const t = i + x[i] / (x[i] - x[i + 1]);
+      if (first < 0) first = t;
+      last = t;
+      n++;
+    }
+  }
+  return (rate * (n - 1)) / (last - first);
+}
+const rms = (x: Float32Array, a: number, b: number) => Math.sqrt(power(x.subarray(a, b)));
+
+test('pitchShift moves a pure tone by the requested semitones and keeps its length and level', () => {
+  const x = tone(440, 16000, 16000).map((v) => 0.5 * v);
+  for (const s of [-12, -3, 1.5, 4, 12]) {
+    const y = pitchShift(x, s);
+    assert.equal(y.length, x.length);
+    const hz = zeroCrossingHz(y, 16000, 2000, 14000);
+    const cents = 1200 * Math.log2(hz / 440) - 100 * s;
+    assert.ok(Math.abs(cents) < 3, `${s} semitones: ${hz.toFixed(2)} Hz, ${cents.toFixed(2)} cents off`);
+    // A phase vocoder smears a little energy off the tone's bins; the level stays within 1.5 dB.
+    const db = 20 * Math.log10(rms(y, 2000, 14000) / rms(x, 2000, 14000));
+    assert.ok(Math.abs(db) < 1.5, `${s} semitones: level ${db.toFixed(2)} dB`);
+  }
+  assert.deepEqual([...pitchShift(Float32Array.from([1, 2, 3]), 0)], [1, 2, 3]);
+  assert.throws(() => pitchShift(x, Number.NaN), ReceptiveError);
+  assert.throws(() => pitchShift(new Float32Array(0), 2), /empty signal/);
+});
+
+test('timeStretch changes the length by the factor and keeps the frequency', () => {
+  for (const factor of [0.8, 1.3]) {
+    const y = timeStretch(tone(300, 16000, 16000), factor);
+    assert.equal(y.length, Math.round(16000 * factor));
+    const hz = zeroCrossingHz(y, 16000, 2000, y.length - 2000);
+    assert.ok(Math.abs(hz - 300) < 0.3, `×${factor}: ${hz} Hz`);
+  }
+  assert.throws(() => timeStretch(tone(300, 16000, 100), 0), /factor must be/);
+  assert.throws(() => timeStretch(tone(300, 16000, 100), 1.1, { nFft: 500 }), /power of two/);
+});
+
+test('time warp keeps the frame count, moves the marked frame by the shift and maps the rest linearly', () => {
+  const bins = 3, frames = 21, center = 8, shift = 4;
+  // Row r holds 10·r + t at frame t, except a marker (−50) at the centre frame.
+  const data = Float32Array.from({ length: bins * frames }, (_, i) => (i % frames === center ? -50 : 10 * Math.floor(i / frames) + (i % frames)));
+  const out = warpFrames(data, bins, frames, center, shift);
+  assert.equal(out.length, data.length);
+  for (let r = 0; r < bins; r++) {
+    const row = out.subarray(r * frames, (r + 1) * frames);
+    assert.equal(row[center + shift], -50, 'the marker lands shift frames later');
+    assert.equal(row[0], 10 * r);
+    assert.equal(row[frames - 1], 10 * r + frames - 1);
+    // Frame 3 reads source frame 3·8/12 = 2 exactly; frame 16 reads 8 + 4·12/8 = 14 exactly.
+    assert.equal(row[3], 10 * r + 2);
+    assert.equal(row[16], 10 * r + 14);
+    // Frame 1 reads source frame 8/12 = 2/3: interpolated between frames 0 and 1.
+    assert.ok(Math.abs(row[1] - (10 * r + 2 / 3)) < 1e-5);
+  }
+  // A shift back (negative) moves the marker earlier.
+  assert.equal(warpFrames(data, bins, frames, center, -5)[center - 5], -50);
+  assert.throws(() => warpFrames(data, bins, frames, center, 13), /outside/);
+  assert.throws(() => warpFrames(data, bins, frames, 0, 1), /center must be/);
+  // The random form keeps the shape and the end frames, and is seeded.
+  const spec = { data, bins, frames };
+  const a = timeWarp(spec, 5, new RNG(2));
+  assert.deepEqual([a.bins, a.frames], [bins, frames]);
+  assert.deepEqual(a.data, timeWarp(spec, 5, new RNG(2)).data);
+  assert.equal(a.data[0], data[0]);
+  assert.equal(a.data[frames - 1], data[frames - 1]);
+  assert.deepEqual(timeWarp(spec, 0).data, data);
 });

@@ -11,7 +11,7 @@ const hasEspeak = spawnSync('sh', ['-c', 'command -v espeak-ng']).status === 0;
 test('make-speech-corpus: seeded clips, manifest, no test voice in training', { skip: hasEspeak ? false : 'espeak-ng is not installed (apt-get install espeak-ng)' }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'corpus-'));
   try {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-speech-corpus.mjs', dir, '--variants', '4', '--accents', '1', '--no-flite', '--words', 'digits', '--seed', '3'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/make-speech-corpus.mjs', dir, '--variants', '4', '--accents', '1', '--no-flite', '--no-festival', '--words', 'digits', '--seed', '3'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { classes: string[]; voices: { train: string[]; test: string[] }; items: { file: string; label: string; voice: string; split: string }[] };
     assert.equal(m.classes.length, 10);
