@@ -8,3 +8,4 @@ export * from './inspect.js';
 export * from './attribution.js';
 export * from './deconv.js';
 export * from './maximize.js';
+export * from './patches.js';
