@@ -9,3 +9,5 @@ export * from './attribution.js';
 export * from './deconv.js';
 export * from './maximize.js';
 export * from './patches.js';
+export * from './svg.js';
+export * from './curves.js';

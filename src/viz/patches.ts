@@ -67,6 +67,22 @@ export function layerExtent(model: AnyModule, layer: string, sample: Tensor, op 
   return e;
 }
 
+/**
+ * The layers whose outputs are a model's feature maps, in forward order: each
+ * Conv2d's output, or the ReLU applied to it just after (where views of a CNN
+ * are usually taken), found from one traced forward pass of `sample`.
+ */
+export function featureLayers(model: AnyModule, sample: Tensor): { conv: string; layer: string }[] {
+  const { calls } = inEval(model, () => trace(() => noGrad(() => model.call(sample))));
+  const leaves = calls.filter((c) => (c.module as AnyModule).children().length === 0 && c.outputs[0]?.rank === 4);
+  return leaves.flatMap((c, i) => {
+    if (c.type !== 'Conv2d') return [];
+    const next = leaves[i + 1];
+    const relu = next && next.type === 'ReLU' && next.inputs[0] === c.outputs[0];
+    return [{ conv: c.path, layer: relu ? next.path : c.path }];
+  });
+}
+
 /** The window element (y, x) of a layer with this extent sees. */
 export function windowAt(e: SpatialExtent, y: number, x: number): PixelWindow {
   return { top: e.start[0] + y * e.jump[0], left: e.start[1] + x * e.jump[1], height: e.rf[0], width: e.rf[1] };
@@ -136,7 +152,7 @@ export function topPatches(model: AnyModule, images: Tensor, opts: TopPatchesOpt
 }
 
 export interface PatchFigureOptions extends TopPatchesOptions {
-  /** Nearest-neighbour upscaling of each patch. Default 4. */
+  /** Nearest-neighbour upscaling of each patch. Default: enough for about 56 pixels a side. */
   scale?: number;
   /** Also show each patch's deconvnet projection (the paper's left half), cut to the same window. Default true. */
   projections?: boolean;
@@ -149,7 +165,7 @@ export interface PatchFigureOptions extends TopPatchesOptions {
  */
 export function topPatchesFigure(model: AnyModule, images: Tensor, opts: PatchFigureOptions): { figure: Tensor } & TopPatches {
   const r = topPatches(model, images, opts);
-  const scale = opts.scale ?? 4;
+  const scale = opts.scale ?? Math.max(2, Math.ceil(56 / Math.max(...r.extent.rf)));
   const [, c, h, w] = images.shape;
   const cols = Math.ceil(Math.sqrt(r.patches.length));
   const labels = r.patches.map((p) => `#${p.index} ${p.activation.toFixed(2)}`);
@@ -165,6 +181,6 @@ export function topPatchesFigure(model: AnyModule, images: Tensor, opts: PatchFi
     const cut = cropWindow(new Tensor(sum, [1, ph, pw]), p.window);
     return mapToImage(new Tensor(cut.data, [p.window.height, p.window.width]), { cmap: 'RdBu_r', range: 'symmetric', scale });
   });
-  const right = grid(proj, { cols, labels: r.patches.map(() => 'deconv') });
+  const right = grid(proj, { cols, labels: r.patches.map(() => ' ') });
   return { figure: grid([left, right], { cols: 2, labels: ['top patches', 'projections'] }), ...r };
 }
