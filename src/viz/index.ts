@@ -11,3 +11,4 @@ export * from './maximize.js';
 export * from './patches.js';
 export * from './svg.js';
 export * from './curves.js';
+export * from './invariance.js';

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { RNG, Tensor, manualSeed, tensor } from '../../src/tensor/index.js';
-import { noGrad } from '../../src/autograd/index.js';
 import { enableWasmBackend } from '../../src/backend/wasm/index.js';
 import { LeNet5 } from '../../src/models/index.js';
 import { Adam } from '../../src/optim/index.js';
@@ -9,16 +8,18 @@ import { CrossEntropyLoss } from '../../src/losses/index.js';
 import { DataLoader, compose, loadMNIST, normalize, randomRotation, rotate } from '../../src/data/index.js';
 import { fit } from '../../src/train/index.js';
 import * as filters from '../../src/viz/filters.js';
+import { underRotation } from '../../src/viz/invariance.js';
+import { Flatten, Linear, Sequential } from '../../src/nn/index.js';
 
 await enableWasmBackend();
 
 test('rotate: 90° is the exact quarter turn counter-clockwise (numpy rot90), 180° flips both axes, 0° is the identity', () => {
   const x = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]]]]);
   const sq = tensor([[[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]]);
-  const close = (a: Tensor, b: number[][]) => a.toArray().flat(3).forEach((v, i) => assert.ok(Math.abs((v as number) - b.flat()[i]) < 1e-9, `${i}: ${v}`));
+  const close = (a: Tensor, b: number[][]) => a.data.forEach((v, i) => assert.ok(Math.abs(v - b.flat()[i]) < 1e-6, `${i}: ${v}`));
   close(rotate(sq, 90), [[3, 6, 9], [2, 5, 8], [1, 4, 7]]);
   close(rotate(x, 180), [[12, 11, 10], [9, 8, 7], [6, 5, 4], [3, 2, 1]]);
-  close(rotate(x, 0), x.toArray().flat(2) as number[][]);
+  close(rotate(x, 0), [[1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]]);
   assert.throws(() => rotate(sq, NaN), /degrees must be a finite number/);
 });
 
@@ -44,26 +45,22 @@ test('the compass masks are one mask turned 45° at a time (Robinson and Kirsch)
   assert.deepEqual(twice, [...filters.KERNELS.sobelY.data].map((v) => 0 - v));
 });
 
-/** Accuracy of a model on test images rotated by each angle, and how often its prediction changes from the upright one. */
-function underRotation(model: LeNet5, images: Tensor, labels: ArrayLike<number>, angles: number[]) {
-  const norm = normalize();
-  const predict = (x: Tensor) => {
-    const logits = noGrad(() => model.call(norm(x, new RNG(0))) as Tensor);
-    return Array.from({ length: x.shape[0] }, (_, i) => {
-      let best = 0;
-      for (let k = 1; k < 10; k++) if (logits.data[i * 10 + k] > logits.data[i * 10 + best]) best = k;
-      return best;
-    });
-  };
-  const upright = predict(images);
-  return angles.map((deg) => {
-    const p = predict(rotate(images, deg));
-    let right = 0;
-    let changed = 0;
-    p.forEach((c, i) => { if (c === labels[i]) right++; if (c !== upright[i]) changed++; });
-    return { deg, accuracy: right / p.length, changed: changed / p.length };
-  });
-}
+test('underRotation by hand: a "model" that names the brightest quadrant follows a blob as it turns', () => {
+  // Linear(64 → 4) whose row q sums quadrant q (top-left, top-right, bottom-left, bottom-right) of an 8×8 image.
+  const fc = new Linear({ inFeatures: 64, outFeatures: 4 });
+  fc.weight.data.fill(0);
+  fc.bias!.data.fill(0);
+  for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) fc.weight.data[(2 * Math.floor(i / 4) + Math.floor(j / 4)) * 64 + i * 8 + j] = 1;
+  const model = new Sequential(new Flatten(), fc);
+  const img = new Tensor(new Float32Array(128), [2, 1, 8, 8]);
+  img.data[1 * 8 + 1] = 1; // image 0: a dot in the top-left quadrant
+  img.data[64 + 6 * 8 + 2] = 1; // image 1: a dot in the bottom-left quadrant
+  // A quarter turn counter-clockwise takes top-left to bottom-left and bottom-left to bottom-right; half a turn to the opposite corners.
+  const r = underRotation(model, img, [0, 2], [0, 90, 180]);
+  assert.deepEqual(r, [{ degrees: 0, accuracy: 1, changed: 0 }, { degrees: 90, accuracy: 0, changed: 1 }, { degrees: 180, accuracy: 0, changed: 1 }]);
+  assert.deepEqual(underRotation(model, img, [2, 3], [90]), [{ degrees: 90, accuracy: 1, changed: 1 }]);
+  assert.throws(() => underRotation(model, img, [0], [0]), /2 images but 1 labels/);
+});
 
 function train(augment: boolean): LeNet5 {
   manualSeed(1);
@@ -80,12 +77,13 @@ test('a CNN is not rotation invariant: a trained LeNet-5 loses accuracy on rotat
   const test_ = loadMNIST({ split: 'test', limit: 1000 });
   const images = new Tensor(test_.images.data.slice(0, 1000 * 784), [1000, 1, 28, 28]);
   const angles = [0, 15, 30, 45, 60, -45, 90];
-  const plain = underRotation(train(false), images, test_.labels.data, angles);
-  const aug = underRotation(train(true), images, test_.labels.data, angles);
+  const transform = (x: Tensor) => normalize()(x, new RNG(0));
+  const plain = underRotation(train(false), images, test_.labels.data, angles, { transform });
+  const aug = underRotation(train(true), images, test_.labels.data, angles, { transform });
   for (const [name, r] of [['plain', plain], ['rotation-augmented', aug]] as const) {
-    t.diagnostic(`${name}: ${r.map((a) => `${a.deg}°: ${(100 * a.accuracy).toFixed(1)}% (changed ${(100 * a.changed).toFixed(1)}%)`).join(', ')}`);
+    t.diagnostic(`${name}: ${r.map((a) => `${a.degrees}°: ${(100 * a.accuracy).toFixed(1)}% (changed ${(100 * a.changed).toFixed(1)}%)`).join(', ')}`);
   }
-  const at = (r: typeof plain, d: number) => r.find((a) => a.deg === d)!;
+  const at = (r: typeof plain, d: number) => r.find((a) => a.degrees === d)!;
   assert.ok(at(plain, 0).accuracy > 0.9, 'the plain model has learnt upright digits');
   assert.equal(at(plain, 0).changed, 0);
   // Not invariant: at 45° the plain model changes its mind on many digits and loses accuracy.
