@@ -232,6 +232,22 @@ program
     console.log(await runExplain(ckpt, image, { method: o.method, out: o.out, layer: o.layer, target: o.target, window: o.window, dataDir: o.dataDir }));
   });
 
+program
+  .command('report')
+  .description('one self-contained HTML page about a checkpoint: summary, curves, accuracy, kernels, feature maps, top-9 patches, Grad-CAM and occlusion')
+  .argument('<checkpoint>', 'a .safetensors checkpoint written by train')
+  .option('--out <file|dir>', 'the .html file, or a directory for report.html (default: report.html beside the checkpoint)')
+  .option('--log <file>', 'metrics log for the curves (default: the one the run recorded with --log)')
+  .option('--data-dir <dir>', 'directory with the IDX files (default: as recorded)')
+  .option('--limit <n>', 'test images for accuracy and top-9 patches', int('--limit', 1), 1000)
+  .option('--samples <n>', 'test images explained by Grad-CAM and occlusion', int('--samples', 1), 4)
+  .addOption(backendOption())
+  .action(async (ckpt, o) => {
+    await selectBackend(o.backend);
+    const { runReport } = await import('./report.js');
+    console.log(await runReport(ckpt, { out: o.out, log: o.log, dataDir: o.dataDir, limit: o.limit, samples: o.samples }));
+  });
+
 // receptive lab: serve the browser lab (see src/cli/lab.ts).
 program
   .command('lab')

@@ -81,39 +81,48 @@ export function randomHorizontalFlip(opts: { p?: number } = {}): BatchTransform 
   };
 }
 
-/** Rotate each sample about its centre by an angle uniform in [-degrees, degrees], bilinear, `fill` outside. */
-export function randomRotation(opts: { degrees: number; fill?: number }): BatchTransform {
-  const fill = opts.fill ?? 0;
-  return (x, rng) => {
-    const [n, c, h, w] = dims('randomRotation', x);
-    const out = allocate(x.dtype, x.size);
-    const cy = (h - 1) / 2;
-    const cx = (w - 1) / 2;
-    for (let s = 0; s < n; s++) {
-      const a = ((rng.random() * 2 - 1) * opts.degrees * Math.PI) / 180;
-      const cos = Math.cos(a);
-      const sin = Math.sin(a);
-      for (let ch = 0; ch < c; ch++) {
-        const base = (s * c + ch) * h * w;
-        const at = (i: number, j: number): number => (i >= 0 && i < h && j >= 0 && j < w ? x.data[base + i * w + j] : fill);
-        for (let i = 0; i < h; i++) {
-          for (let j = 0; j < w; j++) {
-            // Inverse map: where in the source does output pixel (i, j) come from? Positive = counter-clockwise.
-            const sx = cos * (j - cx) - sin * (i - cy) + cx;
-            const sy = sin * (j - cx) + cos * (i - cy) + cy;
-            const y0 = Math.floor(sy);
-            const x0 = Math.floor(sx);
-            const fy = sy - y0;
-            const fx = sx - x0;
-            const top = at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx;
-            const bottom = at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx;
-            out[base + i * w + j] = top * (1 - fy) + bottom * fy;
-          }
+/** Rotate every sample about its centre by degrees(n) (positive = counter-clockwise), bilinear, `fill` outside. */
+function rotateSamples(op: string, x: Tensor, fill: number, degrees: (n: number) => number): Tensor {
+  const [n, c, h, w] = dims(op, x);
+  const out = allocate(x.dtype, x.size);
+  const cy = (h - 1) / 2;
+  const cx = (w - 1) / 2;
+  for (let s = 0; s < n; s++) {
+    const a = (degrees(s) * Math.PI) / 180;
+    const cos = Math.cos(a);
+    const sin = Math.sin(a);
+    for (let ch = 0; ch < c; ch++) {
+      const base = (s * c + ch) * h * w;
+      const at = (i: number, j: number): number => (i >= 0 && i < h && j >= 0 && j < w ? x.data[base + i * w + j] : fill);
+      for (let i = 0; i < h; i++) {
+        for (let j = 0; j < w; j++) {
+          // Inverse map: where in the source does output pixel (i, j) come from?
+          const sx = cos * (j - cx) - sin * (i - cy) + cx;
+          const sy = sin * (j - cx) + cos * (i - cy) + cy;
+          const y0 = Math.floor(sy);
+          const x0 = Math.floor(sx);
+          const fy = sy - y0;
+          const fx = sx - x0;
+          const top = at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx;
+          const bottom = at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx;
+          out[base + i * w + j] = top * (1 - fy) + bottom * fy;
         }
       }
     }
-    return new Tensor(out, x.shape);
-  };
+  }
+  return new Tensor(out, x.shape);
+}
+
+/** Rotate every sample of [N, C, H, W] about its centre by `degrees` (positive = counter-clockwise), bilinear, `fill` outside. */
+export function rotate(x: Tensor, degrees: number, fill = 0): Tensor {
+  if (!Number.isFinite(degrees)) throw new ArgumentError('rotate', `degrees must be a finite number, got ${degrees}`);
+  return rotateSamples('rotate', x, fill, () => degrees);
+}
+
+/** Rotate each sample about its centre by an angle uniform in [-degrees, degrees], bilinear, `fill` outside. */
+export function randomRotation(opts: { degrees: number; fill?: number }): BatchTransform {
+  const fill = opts.fill ?? 0;
+  return (x, rng) => rotateSamples('randomRotation', x, fill, () => (rng.random() * 2 - 1) * opts.degrees);
 }
 
 /**

@@ -12,7 +12,9 @@ import type { TracedOp } from '../autograd/trace.js';
  * tensors (add, concat, mul, …) take the largest over their inputs, so over a
  * DAG the result is the largest over all paths. Ops that mix a whole spatial
  * axis (global pooling, a reduction, a linear layer after flatten) make that
- * axis global: the element sees the whole input.
+ * axis global: the element sees the whole input. Each also carries the start:
+ * where element (0, 0)'s window begins in input pixels (negative where it reaches
+ * into padding), so element (i, j) sees rows start + i·jump … start + i·jump + rf − 1.
  */
 
 /** Receptive field and jump per spatial axis [H, W], in input pixels. */
@@ -23,12 +25,15 @@ export interface SpatialExtent {
   jump: [number, number];
   /** True where every element depends on the whole input along that axis. */
   global: [boolean, boolean];
+  /** Input coordinate where element (0, 0)'s window starts (0 on a global axis). */
+  start: [number, number];
 }
 
 interface State {
   rf: [number, number];
   jump: [number, number];
   global: [boolean, boolean];
+  start: [number, number];
   /** Tensor axes that hold H and W; null once they were merged (flatten) or lost. */
   axes: [number, number] | null;
 }
@@ -44,7 +49,7 @@ export function receptiveFields(ops: readonly TracedOp[], inputs: readonly Tenso
   const states = new Map<Tensor, State>();
   const first4d = inputs.find((t) => t.rank === 4);
   const inSize: Pair = first4d ? [first4d.shape[2], first4d.shape[3]] : [1, 1];
-  for (const t of inputs) if (t.rank === 4) states.set(t, { rf: [1, 1], jump: [1, 1], global: [false, false], axes: [2, 3] });
+  for (const t of inputs) if (t.rank === 4) states.set(t, { rf: [1, 1], jump: [1, 1], global: [false, false], start: [0, 0], axes: [2, 3] });
   for (const op of ops) {
     const s = propagate(op, states);
     if (s) for (const o of op.outputs) if (!states.has(o)) states.set(o, s);
@@ -55,6 +60,7 @@ export function receptiveFields(ops: readonly TracedOp[], inputs: readonly Tenso
       rf: [0, 1].map((i) => (s.global[i] ? Math.max(s.rf[i], inSize[i]) : s.rf[i])) as Pair,
       jump: [...s.jump],
       global: [...s.global],
+      start: [0, 1].map((i) => (s.global[i] ? 0 : s.start[i])) as Pair,
     });
   }
   return out;
@@ -68,13 +74,14 @@ function propagate(op: TracedOp, states: Map<Tensor, State>): State | null {
     case 'conv2d':
     case 'maxPool2d':
     case 'avgPool2d':
-      return sx ? spatial(sx, (i) => window(sx, i, num2(a.kernel)[i], num2(a.stride)[i], num2(a.dilation)[i])) : null;
-    case 'convTranspose2d':
+      return sx ? spatial(sx, (i) => window(sx, i, num2(a.kernel)[i], num2(a.stride)[i], num2(a.dilation)[i]), [2, 3], (i) => sx.start[i] - padBefore(a, i) * sx.jump[i]) : null;
+    case 'convTranspose2d': {
       // Upsampling by s: neighbouring outputs are jump/s apart, and the kernel spans (k − 1)·d of them.
-      return sx ? spatial(sx, (i) => {
-        const jump = sx.jump[i] / num2(a.stride)[i];
-        return [sx.rf[i] + (num2(a.kernel)[i] - 1) * num2(a.dilation)[i] * jump, jump];
-      }) : null;
+      // Output 0 is reached first by input (p − (k − 1)·d) / s, hence the start.
+      const jumpOut = (i: number) => (sx as State).jump[i] / num2(a.stride)[i];
+      const reach = (i: number) => (num2(a.kernel)[i] - 1) * num2(a.dilation)[i];
+      return sx ? spatial(sx, (i) => [sx.rf[i] + reach(i) * jumpOut(i), jumpOut(i)], [2, 3], (i) => sx.start[i] + (padBefore(a, i) - reach(i)) * jumpOut(i)) : null;
+    }
     case 'interpolate':
       // Nearest copies one input pixel; bilinear blends two neighbours per axis.
       return sx ? spatial(sx, (i) => {
@@ -110,7 +117,12 @@ function propagate(op: TracedOp, states: Map<Tensor, State>): State | null {
     }
     case 'slice': {
       const step = a.step as number[];
-      return sx ? (sx.axes ? spatial(sx, (i) => [sx.rf[i], sx.jump[i] * step[sx.axes![i]]], sx.axes) : sx) : null;
+      const begin = a.begin as number[];
+      return sx ? (sx.axes ? spatial(sx, (i) => [sx.rf[i], sx.jump[i] * step[sx.axes![i]]], sx.axes, (i) => sx.start[i] + begin[sx.axes![i]] * sx.jump[i]) : sx) : null;
+    }
+    case 'pad': {
+      const pads = a.pads as Pair[];
+      return sx ? (sx.axes ? { ...sx, start: [0, 1].map((i) => sx.start[i] - pads[sx.axes![i]][0] * sx.jump[i]) as Pair } : sx) : null;
     }
     default:
       // Elementwise, concat, pad, batch norm in eval, dropout, …: the largest over the inputs.
@@ -123,11 +135,21 @@ function window(s: State, i: number, k: number, stride: number, d: number): Pair
   return [s.rf[i] + (k - 1) * d * s.jump[i], s.jump[i] * stride];
 }
 
-/** Apply f per spatial axis of an op whose input holds H, W at axes 2, 3 (else the mapping is lost: global). */
-function spatial(s: State, f: (i: number) => Pair, axes: [number, number] = [2, 3]): State {
+/** Rows (i = 0) or columns (i = 1) of zero padding before the input, from a trace's pads [top, bottom, left, right]. */
+function padBefore(a: Readonly<Record<string, unknown>>, i: number): number {
+  const pads = a.pads as number[] | undefined;
+  return pads ? pads[2 * i] : 0;
+}
+
+/**
+ * Apply f (rf, jump) and start per spatial axis of an op whose input holds H, W
+ * at axes 2, 3 (else the mapping is lost: global). Without `start` the first
+ * window begins where the input's did (adaptive pooling, interpolation).
+ */
+function spatial(s: State, f: (i: number) => Pair, axes: [number, number] = [2, 3], start?: (i: number) => number): State {
   const [h, w] = [f(0), f(1)];
   const lost = !s.axes || s.axes[0] !== axes[0] || s.axes[1] !== axes[1];
-  return { rf: [h[0], w[0]], jump: [h[1], w[1]], global: lost ? [true, true] : [...s.global], axes };
+  return { rf: [h[0], w[0]], jump: [h[1], w[1]], global: lost ? [true, true] : [...s.global], start: start ? [start(0), start(1)] : [...s.start], axes };
 }
 
 /** Adaptive pooling: bin i covers [⌊i·n/o⌋, ⌈(i+1)·n/o⌉); one bin over the axis is global. */
@@ -187,9 +209,10 @@ function combine(op: TracedOp, states: Map<Tensor, State>, f: (s: State, t: Tens
     const s = f(s0, t, i);
     const shift = outRank - t.rank;
     const axes: [number, number] | null = keepAxes && s.axes ? [s.axes[0] + shift, s.axes[1] + shift] : null;
-    if (!acc) acc = { rf: [...s.rf], jump: [...s.jump], global: [...s.global], axes };
+    if (!acc) acc = { rf: [...s.rf], jump: [...s.jump], global: [...s.global], start: [...s.start], axes };
     else {
       for (const k of [0, 1]) {
+        acc.start[k] = Math.min(acc.start[k], s.start[k]);
         acc.rf[k] = Math.max(acc.rf[k], s.rf[k]);
         acc.jump[k] = Math.max(acc.jump[k], s.jump[k]);
         acc.global[k] ||= s.global[k];

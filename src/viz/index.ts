@@ -8,3 +8,7 @@ export * from './inspect.js';
 export * from './attribution.js';
 export * from './deconv.js';
 export * from './maximize.js';
+export * from './patches.js';
+export * from './svg.js';
+export * from './curves.js';
+export * from './invariance.js';
