@@ -7,6 +7,8 @@ import { noGrad, registerModuleForwardHook, summary, Tensor, type Module } from 
 import { state } from './state.js';
 import { el, fmt, grid, heatmap } from './view.js';
 
+const MAX_MAPS = 64;
+
 interface LayerOutput {
   path: string;
   type: string;
@@ -96,7 +98,8 @@ function layerRow(path: string, type: string, data: Float32Array, shape: readonl
   if (shape.length === 4) {
     const [, c, h, w] = shape;
     const zoom = Math.max(2, Math.floor(56 / Math.max(h, w)));
-    for (let k = 0; k < c; k++) {
+    // Wide layers (GoogLeNet's 1024 channels) show their first maps: thousands of canvases would stall the page.
+    for (let k = 0; k < Math.min(c, MAX_MAPS); k++) {
       const m = data.subarray(k * h * w, (k + 1) * h * w);
       const cv = heatmap(m, h, w, zoom);
       const b = el('button', { type: 'button', class: 'map', 'aria-label': `${path} channel ${k}`, 'data-layer': path, 'data-channel': String(k) }, cv);
@@ -111,7 +114,8 @@ function layerRow(path: string, type: string, data: Float32Array, shape: readonl
     b.addEventListener('click', () => openMap(dialog, `${path} (${type})`, Float32Array.from(data), 1, n));
     maps.append(b);
   }
-  return el('div', { class: 'layer' }, el('h4', { text: `${path} · ${type} · [${shape.join(', ')}]` }), maps);
+  const more = shape.length === 4 && shape[1] > MAX_MAPS ? ` · the first ${MAX_MAPS} of ${shape[1]} maps` : '';
+  return el('div', { class: 'layer' }, el('h4', { text: `${path} · ${type} · [${shape.join(', ')}]${more}` }), maps);
 }
 
 /** The library's `summary` of the model as a table (Keras's layer table, with MACs and receptive fields). */

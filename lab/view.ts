@@ -109,3 +109,20 @@ export function lineChart(canvas: HTMLCanvasElement, series: { points: [number, 
     ctx.fillText(s.label, L + 8 + k * 110, 14);
   });
 }
+
+/** An RGB image tensor [3, H, W] in [0, 1] (the library's viz pictures) on a canvas, `zoom` pixels per pixel. */
+export function imageCanvas(rgb: { data: ArrayLike<number>; shape: readonly number[] }, zoom = 1, canvas = el('canvas')): HTMLCanvasElement {
+  const [, h, w] = rgb.shape;
+  canvas.width = w;
+  canvas.height = h;
+  canvas.style.width = `${w * zoom}px`;
+  canvas.style.height = `${h * zoom}px`;
+  const ctx = canvas.getContext('2d')!;
+  const img = ctx.createImageData(w, h);
+  for (let i = 0; i < h * w; i++) {
+    for (let c = 0; c < 3; c++) img.data[4 * i + c] = Math.round(255 * Math.min(1, Math.max(0, rgb.data[c * h * w + i])));
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return canvas;
+}
