@@ -2,7 +2,7 @@
 import { mnistPreprocess } from './preprocess.js';
 import { DATASETS } from './shared.js';
 import { state } from './state.js';
-import { el, heatmap } from './view.js';
+import { el, heatmap, timed } from './view.js';
 
 const SIZE = 280;
 
@@ -41,7 +41,7 @@ export function drawPanel(): HTMLElement {
       bars.append(el('li', { 'data-class': String(i), 'data-p': v.toFixed(6), class: i === best ? 'best' : '' }, el('b', { text: names[i] }), bar, el('span', { text: `${(100 * v).toFixed(1)}%` })));
     });
   };
-  state.on(render);
+  state.on(() => timed('draw', render));
 
   const update = () => {
     const rgba = ctx.getImageData(0, 0, SIZE, SIZE).data;

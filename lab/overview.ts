@@ -5,7 +5,7 @@
  */
 import { noGrad, registerModuleForwardHook, summary, Tensor, type Module } from '../src/index.js';
 import { state } from './state.js';
-import { el, fmt, grid, heatmap } from './view.js';
+import { el, fmt, grid, heatmap, timed } from './view.js';
 
 const MAX_MAPS = 64;
 
@@ -74,7 +74,7 @@ export function overviewPanel(): HTMLElement {
   state.on(() => {
     if (!queued && !panel.hidden) {
       queued = true;
-      requestAnimationFrame(render);
+      requestAnimationFrame(() => timed('overview', render));
     }
   });
   const table = el('div', { class: 'wide' });

@@ -4,7 +4,7 @@ import {
   DATASETS, exportWeights, importWeights, LAB_MODELS, modelLabel, newModel, type DatasetName, type FromWorker, type ModelSpec, type ToWorker, type TrainSettings,
 } from './shared.js';
 import { state } from './state.js';
-import { el, lineChart } from './view.js';
+import { el, lineChart, timed } from './view.js';
 
 const DB = 'receptive-lab';
 
@@ -76,10 +76,7 @@ export function trainPanel(onStatus: (m: Extract<FromWorker, { type: 'ready' }>)
     lineChart(accCanvas, [{ points: trainAcc, color: '#2471a3', label: 'train accuracy' }, { points: testAcc, color: '#1e8449', label: 'test accuracy' }], [0, 1]);
   };
   worker.onmessage = (e: MessageEvent<FromWorker>) => {
-    // The page's own work per message; any that takes over 10 ms is left as a User Timing measure (DevTools shows them; the tests read them).
-    const t0 = performance.now();
-    handle(e.data);
-    if (performance.now() - t0 > 10) performance.measure('lab: slow worker message', { start: t0, detail: e.data.type });
+    timed(`worker message ${e.data.type}`, () => handle(e.data));
   };
   const handle = (m: FromWorker) => {
     if (m.type === 'ready') {

@@ -8,7 +8,7 @@
 import { Conv2d, noGrad, resize, softmax, summary, Tensor, viz, type Module } from '../src/index.js';
 import { layerOutputs } from './overview.js';
 import { state } from './state.js';
-import { el, imageCanvas } from './view.js';
+import { el, imageCanvas, timed } from './view.js';
 
 const ZOOM = 5;
 /** Occlusion runs on every change when its forward passes stay under this many MACs in all (LeNet-5: ~50 M). */
@@ -129,7 +129,7 @@ export function understandPanel(): HTMLElement {
   const schedule = () => {
     if (!queued && !panel.hidden) {
       queued = true;
-      requestAnimationFrame(render);
+      requestAnimationFrame(() => timed('understand', render));
     }
   };
   state.on(schedule);

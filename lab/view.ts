@@ -126,3 +126,16 @@ export function imageCanvas(rgb: { data: ArrayLike<number>; shape: readonly numb
   ctx.putImageData(img, 0, 0);
   return canvas;
 }
+
+/**
+ * Run a piece of the page's main-thread work; one that takes over 10 ms is left
+ * as a User Timing measure "lab: slow work" (DevTools shows them; the tests read them).
+ */
+export function timed<T>(what: string, f: () => T): T {
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    if (performance.now() - t0 > 10) performance.measure('lab: slow work', { start: t0, detail: what });
+  }
+}
