@@ -7,8 +7,8 @@ import {
 /**
  * The zoo models the lab offers: those whose weights, gradients and Adam moments
  * fit a tab and that train at a usable speed there. VGG and AlexNet are left out:
- * their 4096-wide classifiers make 128M and 57M parameters (2 GB and 0.9 GB with
- * gradients and moments).
+ * their 4096-wide classifiers make 128.8M and 57.0M parameters (2.1 GB and 0.9 GB
+ * with gradients and moments).
  */
 export const LAB_MODELS = [
   { id: 'lenet5', name: 'lenet5', label: 'LeNet-5 (ReLU, max pooling; 62k parameters)', config: digitModelConfig('lenet5', 'modern') },

@@ -101,24 +101,23 @@ export async function canvasSpan(page: Page, testid: string): Promise<number> {
  * lab's User Timing measures). Read with readStalls.
  */
 export async function watchStalls(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __gaps: number[] };
-    w.__gaps = [];
+  // A string, not a function: tsx would wrap a named inner function in a helper the page lacks.
+  await page.evaluate(`(() => {
+    window.__gaps = [];
     let last = performance.now();
-    const tick = (t: number) => {
-      w.__gaps.push(t - last);
-      last = t;
-      requestAnimationFrame(tick);
-    };
+    const tick = (t) => { window.__gaps.push(t - last); last = t; requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
-  });
+    window.__long = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => window.__long.push(e.duration))).observe({ type: 'longtask' });
+  })()`);
 }
 
-export async function readStalls(page: Page): Promise<{ frames: number; p50: number; p99: number; max: number; ownWork: { what: string; ms: number }[] }> {
+export async function readStalls(page: Page): Promise<{ frames: number; p50: number; p99: number; p90: number; max: number; longTasks: number[]; ownWork: { what: string; ms: number }[] }> {
   return page.evaluate(() => {
     const g = [...(window as unknown as { __gaps: number[] }).__gaps].sort((a, b) => a - b);
-    const q = (p: number) => g[Math.min(g.length - 1, Math.floor(p * g.length))];
     const ownWork = performance.getEntriesByName('lab: slow work').map((e) => ({ what: String((e as PerformanceMeasure).detail), ms: e.duration }));
-    return { frames: g.length, p50: q(0.5), p99: q(0.99), max: g[g.length - 1], ownWork };
+    const at = [0.5, 0.9, 0.99].map((p) => g[Math.min(g.length - 1, Math.floor(p * g.length))]);
+    const longTasks = (window as unknown as { __long: number[] }).__long;
+    return { frames: g.length, p50: at[0], p90: at[1], p99: at[2], max: g[g.length - 1], longTasks, ownWork };
   });
 }
