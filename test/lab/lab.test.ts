@@ -161,6 +161,9 @@ test('300 steps of in-page training (batch 64) lower the loss, reach 90% test ac
   assert.ok(Number(d.lastLoss) < Number(d.firstLoss) / 2, `loss ${d.firstLoss} -> ${d.lastLoss}`);
   assert.ok(Number(d.testAccuracy) > 0.9, `test accuracy ${d.testAccuracy} after ${d.step} steps`);
   await shoot(page, 'train-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shoot(page, 'train-390', true);
+  await page.setViewportSize({ width: 1280, height: 800 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
   const file = join(work, 'from-page.safetensors');
   await download.saveAs(file);
@@ -184,8 +187,6 @@ test('300 steps of in-page training (batch 64) lower the loss, reach 90% test ac
   assert.ok(stalls.frames > 100, `only ${stalls.frames} animation frames while training`);
   assert.ok(stalls.p90 < 100, `90th percentile of frame gaps ${stalls.p90.toFixed(0)} ms`);
   assert.ok(ms.length === 0 || ms[Math.floor(ms.length / 2)] < 100, `the page's own work over 10 ms: ${own}`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await shoot(page, 'train-390', true);
   // Nothing the page trained or loaded was sent to the server: only GETs of the app's own files.
   assert.deepEqual(isolated.requests.filter((r) => !r.startsWith('GET ')), []);
   assert.deepEqual(errors, []);
