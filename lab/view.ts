@@ -56,14 +56,19 @@ export function grid(data: ArrayLike<number>, rows: number, cols: number, o: Gri
   return t;
 }
 
-/** A map as grey levels scaled to its own min..max, drawn at `zoom` pixels per value. */
-export function heatmap(data: ArrayLike<number>, h: number, w: number, zoom: number, canvas = el('canvas')): HTMLCanvasElement {
+/** Size a canvas to h×w pixels shown at `zoom`, and give an image buffer for it. */
+function sized(canvas: HTMLCanvasElement, h: number, w: number, zoom: number): { ctx: CanvasRenderingContext2D; img: ImageData } {
   canvas.width = w;
   canvas.height = h;
   canvas.style.width = `${w * zoom}px`;
   canvas.style.height = `${h * zoom}px`;
   const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
+  return { ctx, img: ctx.createImageData(w, h) };
+}
+
+/** A map as grey levels scaled to its own min..max, drawn at `zoom` pixels per value. */
+export function heatmap(data: ArrayLike<number>, h: number, w: number, zoom: number, canvas = el('canvas')): HTMLCanvasElement {
+  const { ctx, img } = sized(canvas, h, w, zoom);
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < h * w; i++) {
     lo = Math.min(lo, data[i]);
@@ -113,12 +118,7 @@ export function lineChart(canvas: HTMLCanvasElement, series: { points: [number, 
 /** An RGB image tensor [3, H, W] in [0, 1] (the library's viz pictures) on a canvas, `zoom` pixels per pixel. */
 export function imageCanvas(rgb: { data: ArrayLike<number>; shape: readonly number[] }, zoom = 1, canvas = el('canvas')): HTMLCanvasElement {
   const [, h, w] = rgb.shape;
-  canvas.width = w;
-  canvas.height = h;
-  canvas.style.width = `${w * zoom}px`;
-  canvas.style.height = `${h * zoom}px`;
-  const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
+  const { ctx, img } = sized(canvas, h, w, zoom);
   for (let i = 0; i < h * w; i++) {
     for (let c = 0; c < 3; c++) img.data[4 * i + c] = Math.round(255 * Math.min(1, Math.max(0, rgb.data[c * h * w + i])));
     img.data[4 * i + 3] = 255;
