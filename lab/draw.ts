@@ -1,12 +1,12 @@
 /** Draw a digit; see it as the network sees it (MNIST preprocessing) and its class probabilities, live. */
-import { MNIST_CLASSES, type ImageClassificationData } from '../src/index.js';
 import { mnistPreprocess } from './preprocess.js';
+import { DATASETS } from './shared.js';
 import { state } from './state.js';
-import { el, heatmap } from './view.js';
+import { el, heatmap, timed } from './view.js';
 
 const SIZE = 280;
 
-export function drawPanel(test: Promise<ImageClassificationData>): HTMLElement {
+export function drawPanel(): HTMLElement {
   const canvas = el('canvas', { width: String(SIZE), height: String(SIZE), class: 'pad', 'data-testid': 'draw-canvas', 'aria-label': 'drawing area: draw a digit with the mouse, a pen or a finger' });
   const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
   const clearPad = () => {
@@ -32,15 +32,16 @@ export function drawPanel(test: Promise<ImageClassificationData>): HTMLElement {
     }
     let best = 0;
     for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-    verdict.textContent = `Prediction: ${MNIST_CLASSES[best]} (${(100 * p[best]).toFixed(1)}%)${state.inputLabel ? ` · ${state.inputLabel}` : ''}`;
+    const names = state.classNames;
+    verdict.textContent = `Prediction: ${names[best]} (${(100 * p[best]).toFixed(1)}%)${state.inputLabel ? ` · ${state.inputLabel}` : ''}`;
     verdict.dataset.class = String(best);
     p.forEach((v, i) => {
       const bar = el('span', { class: 'bar' });
       bar.style.width = `${(100 * v).toFixed(1)}%`;
-      bars.append(el('li', { 'data-class': String(i), 'data-p': v.toFixed(6), class: i === best ? 'best' : '' }, el('b', { text: MNIST_CLASSES[i] }), bar, el('span', { text: `${(100 * v).toFixed(1)}%` })));
+      bars.append(el('li', { 'data-class': String(i), 'data-p': v.toFixed(6), class: i === best ? 'best' : '' }, el('b', { text: names[i] }), bar, el('span', { text: `${(100 * v).toFixed(1)}%` })));
     });
   };
-  state.on(render);
+  state.on(() => timed('draw', render));
 
   const update = () => {
     const rgba = ctx.getImageData(0, 0, SIZE, SIZE).data;
@@ -97,13 +98,13 @@ export function drawPanel(test: Promise<ImageClassificationData>): HTMLElement {
     state.inputLabel = '';
     state.changed();
   });
-  const index = el('input', { type: 'number', min: '0', max: '9999', value: '0', 'aria-label': 'MNIST test image number', 'data-testid': 'test-index' });
-  const pick = el('button', { type: 'button', text: 'Use MNIST test image', 'data-testid': 'use-test' });
+  const index = el('input', { type: 'number', min: '0', max: '9999', value: '0', 'aria-label': 'test image number', 'data-testid': 'test-index' });
+  const pick = el('button', { type: 'button', text: 'Use test image', 'data-testid': 'use-test' });
   pick.addEventListener('click', async () => {
-    const t = await test;
+    const t = await state.testData();
     const i = Math.min(t.labels.size - 1, Math.max(0, Math.floor(Number(index.value) || 0)));
     state.input = Float32Array.from(t.raw.subarray(i * 784, (i + 1) * 784), (v) => v / 255);
-    state.inputLabel = `MNIST test #${i}, label ${t.labels.data[i]}`;
+    state.inputLabel = `${DATASETS[state.dataset].label.replace(/ \(.*$/, '')} test #${i}, label ${t.labels.data[i]} (${t.classNames[t.labels.data[i]]})`;
     clearPad();
     state.changed();
   });

@@ -3,9 +3,9 @@ import { getNumThreads, ready } from '../src/index.js';
 import { drawPanel } from './draw.js';
 import { trainPanel } from './train.js';
 import { overviewPanel } from './overview.js';
+import { understandPanel } from './understand.js';
 import { convPanel } from './steps-conv.js';
 import { backpropPanel, poolPanel, reluPanel, softmaxPanel } from './steps-more.js';
-import { loadMnist } from './shared.js';
 import { el } from './view.js';
 import { state } from './state.js';
 
@@ -22,15 +22,15 @@ async function main(): Promise<void> {
   status.dataset.threads = String(threads);
   status.dataset.isolated = String(isolated);
 
-  const test = loadMnist('test');
   const { panel: train, loadFile } = trainPanel((m) => {
-    status.textContent = `${page}. Training worker: ${m.backend}, ${m.threads} thread${m.threads === 1 ? '' : 's'}; ${m.trainSize} MNIST training images.`;
+    status.textContent = `${page}. Training worker: ${m.backend}, ${m.threads} thread${m.threads === 1 ? '' : 's'}.`;
     status.dataset.workerThreads = String(m.threads);
   });
   const tabs: [string, string, HTMLElement][] = [
-    ['draw', 'Draw', drawPanel(test)],
+    ['draw', 'Draw', drawPanel()],
     ['train', 'Train', train],
     ['overview', 'Overview', overviewPanel()],
+    ['understand', 'Understand', understandPanel()],
     ['steps', 'Step by step', el('div', {}, convPanel(), poolPanel(), reluPanel(), softmaxPanel(), backpropPanel())],
   ];
   const bar = el('nav', { role: 'tablist', 'aria-label': 'views' });

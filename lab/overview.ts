@@ -5,7 +5,9 @@
  */
 import { noGrad, registerModuleForwardHook, summary, Tensor, type Module } from '../src/index.js';
 import { state } from './state.js';
-import { el, fmt, grid, heatmap } from './view.js';
+import { el, fmt, grid, heatmap, timed } from './view.js';
+
+const MAX_MAPS = 64;
 
 interface LayerOutput {
   path: string;
@@ -61,18 +63,28 @@ export function overviewPanel(): HTMLElement {
     if (!x) {
       note.textContent = 'Draw a digit or pick an MNIST test image in the Draw tab: every layer of the network is shown here for it.';
       body.replaceChildren();
+      shownKey = '';
       return;
     }
     note.textContent = `${state.inputLabel} · ${state.source}. Each map is scaled to its own range; click one to open it.`;
-    const rows: HTMLElement[] = [];
-    rows.push(layerRow('input', 'Input', x.data as Float32Array, [1, 1, 28, 28], dialog));
-    for (const l of layerOutputs(state.model, x)) rows.push(layerRow(l.path, l.type, l.output.data as Float32Array, l.output.shape, dialog));
-    body.replaceChildren(...rows);
+    const outs = [{ path: 'input', type: 'Input', data: x.data as Float32Array, shape: [1, 1, 28, 28] as readonly number[] }];
+    for (const l of layerOutputs(state.model, x)) outs.push({ path: l.path, type: l.type, data: l.output.data as Float32Array, shape: l.output.shape });
+    // While training only the numbers change: redraw into the same canvases rather than rebuild the DOM.
+    const key = outs.map((o) => `${o.path}:${o.shape.join('x')}`).join(' ');
+    if (key === shownKey) {
+      outs.forEach((o, i) => rows[i].update(o.data));
+      return;
+    }
+    rows = outs.map((o) => layerRow(o.path, o.type, o.data, o.shape, dialog));
+    shownKey = key;
+    body.replaceChildren(...rows.map((r) => r.row));
   };
+  let rows: { row: HTMLElement; update: (data: Float32Array) => void }[] = [];
+  let shownKey = '';
   state.on(() => {
     if (!queued && !panel.hidden) {
       queued = true;
-      requestAnimationFrame(render);
+      requestAnimationFrame(() => timed('overview', render));
     }
   });
   const table = el('div', { class: 'wide' });
@@ -91,27 +103,43 @@ export function overviewPanel(): HTMLElement {
   return panel;
 }
 
-function layerRow(path: string, type: string, data: Float32Array, shape: readonly number[], dialog: HTMLDialogElement): HTMLElement {
+/** One layer's maps as buttons; update() redraws them in place with new values of the same shape. */
+function layerRow(path: string, type: string, data: Float32Array, shape: readonly number[], dialog: HTMLDialogElement): { row: HTMLElement; update: (data: Float32Array) => void } {
   const maps = el('div', { class: 'maps' });
+  let current = data;
+  const draws: (() => void)[] = [];
+  const add = (label: string, channel: number, title: string, h: number, w: number, zoom: number, slice: () => Float32Array, style?: string) => {
+    const cv = el('canvas');
+    const draw = () => {
+      heatmap(slice(), h, w, zoom, cv);
+      if (style) cv.style.height = style;
+    };
+    draw();
+    draws.push(draw);
+    const b = el('button', { type: 'button', class: 'map', 'aria-label': label, 'data-layer': path, 'data-channel': String(channel) }, cv);
+    b.addEventListener('click', () => openMap(dialog, title, Float32Array.from(slice()), h, w));
+    maps.append(b);
+  };
   if (shape.length === 4) {
     const [, c, h, w] = shape;
     const zoom = Math.max(2, Math.floor(56 / Math.max(h, w)));
-    for (let k = 0; k < c; k++) {
-      const m = data.subarray(k * h * w, (k + 1) * h * w);
-      const cv = heatmap(m, h, w, zoom);
-      const b = el('button', { type: 'button', class: 'map', 'aria-label': `${path} channel ${k}`, 'data-layer': path, 'data-channel': String(k) }, cv);
-      b.addEventListener('click', () => openMap(dialog, `${path} (${type}), channel ${k}`, Float32Array.from(m), h, w));
-      maps.append(b);
+    // Wide layers (GoogLeNet's 1024 channels) show their first maps: thousands of canvases would stall the page.
+    for (let k = 0; k < Math.min(c, MAX_MAPS); k++) {
+      add(`${path} channel ${k}`, k, `${path} (${type}), channel ${k}`, h, w, zoom, () => current.subarray(k * h * w, (k + 1) * h * w));
     }
   } else {
     const n = shape[shape.length - 1];
-    const cv = heatmap(data, 1, n, Math.max(2, Math.floor(480 / n)));
-    cv.style.height = '18px';
-    const b = el('button', { type: 'button', class: 'map', 'aria-label': `${path} activations`, 'data-layer': path, 'data-channel': '0' }, cv);
-    b.addEventListener('click', () => openMap(dialog, `${path} (${type})`, Float32Array.from(data), 1, n));
-    maps.append(b);
+    add(`${path} activations`, 0, `${path} (${type})`, 1, n, Math.max(2, Math.floor(480 / n)), () => current, '18px');
   }
-  return el('div', { class: 'layer' }, el('h4', { text: `${path} · ${type} · [${shape.join(', ')}]` }), maps);
+  const more = shape.length === 4 && shape[1] > MAX_MAPS ? ` · the first ${MAX_MAPS} of ${shape[1]} maps` : '';
+  const row = el('div', { class: 'layer' }, el('h4', { text: `${path} · ${type} · [${shape.join(', ')}]${more}` }), maps);
+  return {
+    row,
+    update: (d) => {
+      current = d;
+      for (const f of draws) f();
+    },
+  };
 }
 
 /** The library's `summary` of the model as a table (Keras's layer table, with MACs and receptive fields). */

@@ -1,20 +1,32 @@
-/** The page's shared state: the model the views show, where it came from, and the current input digit. */
-import { MNIST_MEAN, MNIST_STD, noGrad, normalize, RNG, softmax, Tensor, type Module } from '../src/index.js';
-import { newModel } from './shared.js';
+/** The page's shared state: the model the views show, where it came from, the dataset, and the current input. */
+import { MNIST_MEAN, MNIST_STD, noGrad, normalize, RNG, softmax, Tensor, type ImageClassificationData, type Module } from '../src/index.js';
+import { DATASETS, DEFAULT_MODEL, loadData, modelLabel, newModel, type DatasetName, type ModelSpec } from './shared.js';
 
 type Listener = () => void;
 
 class LabState {
   model: Module = newModel();
-  modelConfig: Record<string, unknown> = { variant: 'modern' };
+  spec: ModelSpec = DEFAULT_MODEL;
+  /** The dataset the model is (to be) trained on: its class names label the outputs. */
+  dataset: DatasetName = 'mnist';
   /** What the model is: untrained, trained here (step n), or a loaded file. */
-  source = 'untrained LeNet-5 (random initial weights)';
-  /** The current input, 28×28 in [0, 1] (ink = 1), from the canvas or an MNIST test image. */
+  source = `untrained ${modelLabel(DEFAULT_MODEL)} (random initial weights)`;
+  /** The current input, 28×28 in [0, 1] (ink = 1), from the canvas or a test image. */
   input: Float32Array | null = null;
   inputLabel = '';
   private listeners = new Set<Listener>();
+  private tests = new Map<DatasetName, Promise<ImageClassificationData>>();
   constructor() {
     this.model.eval();
+  }
+  get classNames(): readonly string[] {
+    return DATASETS[this.dataset].classes;
+  }
+  /** The current dataset's test split (fetched once per dataset). */
+  testData(): Promise<ImageClassificationData> {
+    let t = this.tests.get(this.dataset);
+    if (!t) this.tests.set(this.dataset, (t = loadData(this.dataset, 'test')));
+    return t;
   }
   on(f: Listener): void {
     this.listeners.add(f);
@@ -22,11 +34,12 @@ class LabState {
   changed(): void {
     for (const f of this.listeners) f();
   }
-  setModel(m: Module, source: string, config: Record<string, unknown>): void {
+  setModel(m: Module, source: string, spec: ModelSpec, dataset: DatasetName = this.dataset): void {
     this.model = m;
     this.model.eval();
     this.source = source;
-    this.modelConfig = config;
+    this.spec = spec;
+    this.dataset = dataset;
     this.changed();
   }
   /** The input normalised as in training, [1, 1, 28, 28]. */

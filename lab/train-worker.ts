@@ -5,9 +5,11 @@
  */
 import {
   Adam, AdamW, losses, DataLoader, evaluate, getNumThreads, MNIST_MEAN, MNIST_STD, RMSprop, SGD, compose, normalize,
-  predictions, randomRotation, randomTranslate, ready, type BatchTransform, type Batch, type Module, type Optimizer,
+  predictions, randomRotation, randomTranslate, ready, Subset, summary, type BatchTransform, type Batch, type ImageClassificationData, type Module, type Optimizer,
 } from '../src/index.js';
-import { exportWeights, importWeights, loadMnist, newModel, type FromWorker, type ToWorker, type TrainSettings } from './shared.js';
+import {
+  DEFAULT_MODEL, exportWeights, importWeights, loadData, newModel, type DatasetName, type FromWorker, type ModelSpec, type ToWorker, type TrainSettings,
+} from './shared.js';
 
 interface WorkerScope {
   postMessage(m: FromWorker): void;
@@ -16,11 +18,14 @@ interface WorkerScope {
 const scope = globalThis as unknown as WorkerScope;
 const post = (m: FromWorker) => scope.postMessage(m);
 
-const TEST_COUNT = 1000;
 const EVAL_EVERY = 50;
+/** Test images scored per evaluation: 1,000, fewer for models whose forward passes would take seconds (about 4 G MACs in all). */
+const EVAL_MACS = 4e9;
 const lossFn = losses.CrossEntropyLoss();
 
 let model: Module = newModel();
+let testCount = evalCount(DEFAULT_MODEL);
+let dataset: DatasetName = 'mnist';
 let optimizer: Optimizer | null = null;
 let loader: DataLoader | null = null;
 let batches: Iterator<Batch> | null = null;
@@ -29,14 +34,40 @@ let running = false;
 let step = 0;
 let epoch = 0;
 
-const readyData = (async () => {
+function evalCount(spec: ModelSpec): number {
+  const macs = summary(newModel(spec), [1, 1, 28, 28]).totalMacs;
+  return Math.max(100, Math.min(1000, Math.floor(EVAL_MACS / macs / 50) * 50));
+}
+
+const backendReady = (async () => {
   const backend = await ready({ quiet: true });
-  const [train, test] = await Promise.all([loadMnist('train'), loadMnist('test', TEST_COUNT)]);
   const isolated = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated);
-  post({ type: 'ready', backend, threads: backend === 'wasm' ? getNumThreads() : 1, isolated, trainSize: train.labels.size });
-  return { train, test };
+  post({ type: 'ready', backend, threads: backend === 'wasm' ? getNumThreads() : 1, isolated });
 })();
-readyData.catch((e: unknown) => post({ type: 'error', message: String((e as Error).message ?? e) }));
+backendReady.catch((e: unknown) => post({ type: 'error', message: String((e as Error).message ?? e) }));
+
+/** Each dataset is fetched and decoded once (the whole test split; evaluations take its first testCount images). */
+const loaded = new Map<DatasetName, Promise<{ train: ImageClassificationData; test: ImageClassificationData }>>();
+function data(name: DatasetName) {
+  let d = loaded.get(name);
+  if (!d) {
+    d = (async () => {
+      await backendReady;
+      const [train, test] = await Promise.all([loadData(name, 'train'), loadData(name, 'test')]);
+      return { train, test };
+    })();
+    loaded.set(name, d);
+  }
+  return d;
+}
+/** Tell the page the dataset is in (it enables Start then). */
+async function announce(name: DatasetName): Promise<void> {
+  const { train, test } = await data(name);
+  post({ type: 'data', dataset: name, trainSize: train.labels.size, testSize: test.labels.size });
+}
+announce(dataset).catch((e: unknown) => post({ type: 'error', message: String((e as Error).message ?? e) }));
+/** Bumped by every reset: a loop that outlives its model posts nothing more. */
+let generation = 0;
 
 function makeOptimizer(s: TrainSettings): Optimizer {
   const p = model.parameters();
@@ -55,7 +86,7 @@ function augmentation(kind: TrainSettings['augment']): BatchTransform {
 
 /** New settings: a new optimiser when its kind changed (its moments belong to one rule), else just the rate. */
 async function apply(s: TrainSettings): Promise<void> {
-  const { train } = await readyData;
+  const { train } = await data(dataset);
   if (!optimizer || !settings || settings.optimizer !== s.optimizer) optimizer = makeOptimizer(s);
   for (const g of optimizer.paramGroups) g.lr = s.lr;
   if (!loader || !settings || settings.batchSize !== s.batchSize || settings.seed !== s.seed) {
@@ -77,17 +108,19 @@ function nextBatch(): Batch {
 }
 
 async function loop(): Promise<void> {
-  const { test } = await readyData;
-  const testLoader = new DataLoader(test.dataset(), { batchSize: 250, transform: normalize(MNIST_MEAN, MNIST_STD) });
+  const gen = generation;
+  const { test } = await data(dataset);
+  const first = Int32Array.from({ length: Math.min(testCount, test.labels.size) }, (_, i) => i);
+  const testLoader = new DataLoader(new Subset(test.dataset(), first), { batchSize: 50, transform: normalize(MNIST_MEAN, MNIST_STD) });
   let lastWeights = 0;
-  while (running) {
+  while (running && gen === generation) {
     const t0 = performance.now();
     let images = 0;
     let lossSum = 0;
     let correct = 0;
     let n = 0;
     model.train();
-    while (running && performance.now() - t0 < 60) {
+    while (running && gen === generation && performance.now() - t0 < 60) {
       const b = nextBatch();
       optimizer!.zeroGrad();
       const out = model.call(b.x);
@@ -115,6 +148,7 @@ async function loop(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 0));
   }
+  if (gen !== generation) return;
   // On pause: the test accuracy of exactly the weights the page now holds (and would download).
   model.eval();
   const r = evaluate(model, testLoader, lossFn, { numClasses: 10 });
@@ -138,8 +172,12 @@ scope.onmessage = (e) => {
         running = false;
       } else if (m.type === 'reset') {
         running = false;
-        model = newModel(m.config);
+        model = newModel(m.model);
         if (m.weights) importWeights(model, m.weights);
+        testCount = evalCount(m.model);
+        dataset = m.dataset;
+        generation++;
+        await announce(dataset);
         optimizer = null;
         loader = null;
         batches = null;

@@ -56,14 +56,19 @@ export function grid(data: ArrayLike<number>, rows: number, cols: number, o: Gri
   return t;
 }
 
-/** A map as grey levels scaled to its own min..max, drawn at `zoom` pixels per value. */
-export function heatmap(data: ArrayLike<number>, h: number, w: number, zoom: number, canvas = el('canvas')): HTMLCanvasElement {
+/** Size a canvas to h×w pixels shown at `zoom`, and give an image buffer for it. */
+function sized(canvas: HTMLCanvasElement, h: number, w: number, zoom: number): { ctx: CanvasRenderingContext2D; img: ImageData } {
   canvas.width = w;
   canvas.height = h;
   canvas.style.width = `${w * zoom}px`;
   canvas.style.height = `${h * zoom}px`;
   const ctx = canvas.getContext('2d')!;
-  const img = ctx.createImageData(w, h);
+  return { ctx, img: ctx.createImageData(w, h) };
+}
+
+/** A map as grey levels scaled to its own min..max, drawn at `zoom` pixels per value. */
+export function heatmap(data: ArrayLike<number>, h: number, w: number, zoom: number, canvas = el('canvas')): HTMLCanvasElement {
+  const { ctx, img } = sized(canvas, h, w, zoom);
   let lo = Infinity, hi = -Infinity;
   for (let i = 0; i < h * w; i++) {
     lo = Math.min(lo, data[i]);
@@ -108,4 +113,29 @@ export function lineChart(canvas: HTMLCanvasElement, series: { points: [number, 
     ctx.fillStyle = s.color;
     ctx.fillText(s.label, L + 8 + k * 110, 14);
   });
+}
+
+/** An RGB image tensor [3, H, W] in [0, 1] (the library's viz pictures) on a canvas, `zoom` pixels per pixel. */
+export function imageCanvas(rgb: { data: ArrayLike<number>; shape: readonly number[] }, zoom = 1, canvas = el('canvas')): HTMLCanvasElement {
+  const [, h, w] = rgb.shape;
+  const { ctx, img } = sized(canvas, h, w, zoom);
+  for (let i = 0; i < h * w; i++) {
+    for (let c = 0; c < 3; c++) img.data[4 * i + c] = Math.round(255 * Math.min(1, Math.max(0, rgb.data[c * h * w + i])));
+    img.data[4 * i + 3] = 255;
+  }
+  ctx.putImageData(img, 0, 0);
+  return canvas;
+}
+
+/**
+ * Run a piece of the page's main-thread work; one that takes over 10 ms is left
+ * as a User Timing measure "lab: slow work" (DevTools shows them; the tests read them).
+ */
+export function timed<T>(what: string, f: () => T): T {
+  const t0 = performance.now();
+  try {
+    return f();
+  } finally {
+    if (performance.now() - t0 > 10) performance.measure('lab: slow work', { start: t0, detail: what });
+  }
 }

@@ -12,3 +12,4 @@ export { CifarResNet, type CifarResNetConfig } from './cifar-resnet.js';
 export { ZeroPadShortcut, type BlockConfig, type ResNetVersion, type ShortcutOption } from './resnet-common.js';
 export * from './speech.js';
 export * from './textcnn.js';
+export * from './digits.js';

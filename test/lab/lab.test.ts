@@ -9,21 +9,20 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Browser, Page } from 'playwright-core';
 import {
   Adam, CHECKPOINT_FORMAT, conv2d, createModel, DataLoader, enableWasmBackend, losses, MNIST_MEAN, MNIST_STD, noGrad, normalize, RNG, serializeCheckpoint,
-  softmax, tensor, Tensor, type Module,
+  resize, softmax, tensor, Tensor, viz, type Module,
 } from '../../src/index.js';
 import { loadMNIST } from '../../src/data/index.js';
 import { runEval } from '../../src/cli/commands.js';
-import { buildLab, gridValues, launch, NO_CHROMIUM, openLab, serve } from './harness.js';
+import { buildLab, canvasRGB, canvasSpan, dropCheckpoint as drop, pixelDiff, gridValues, launch, NO_CHROMIUM, openLab, readStalls, serve, shoot, SHOTS, watchStalls } from './harness.js';
 
 const IMAGE = [[1, 1, 1, 1, 1, 1], [0, 0, 0, 0, 1, 0], [0, 1, 1, 1, 0, 0], [0, 0, 1, 0, 0, 0], [0, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0]];
 const FILTERS = [[[1, 1, 1], [-1, 1, -1], [1, -1, -1]], [[1, -1, -1], [-1, 1, -1], [-1, -1, 1]]];
-const SHOTS = process.env.LAB_SCREENSHOTS; // a folder: write the screenshots docs/lab.md shows
 
 let dir: string;
 let work: string;
@@ -72,19 +71,7 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function shoot(page: Page, name: string, full = false): Promise<void> {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: full });
-}
-
-async function dropCheckpoint(page: Page, file: string): Promise<void> {
-  const bytes = Array.from(readFileSync(file));
-  await page.evaluate((b) => {
-    const dt = new DataTransfer();
-    dt.items.add(new File([new Uint8Array(b)], 'pretrained.safetensors'));
-    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-  }, bytes);
-  await page.waitForFunction(() => document.querySelector('[data-testid=model-source]')?.textContent?.includes('pretrained.safetensors'));
-}
+const dropCheckpoint = (page: Page, file: string) => drop(page, readFileSync(file), 'pretrained.safetensors');
 
 /** Trace an MNIST image on the drawing canvas: one pointer stroke per run of ink along each row. */
 async function drawDigit(page: Page, pixels: Uint8Array): Promise<void> {
@@ -153,15 +140,18 @@ test('a dropped checkpoint gives the library\'s probabilities, and scripted draw
 
 test('300 steps of in-page training (batch 64) lower the loss, reach 90% test accuracy, and the download scores the same in receptive eval', { skip: NO_CHROMIUM }, async () => {
   const { page, errors } = await openLab(browser, isolated.url);
-  await page.evaluate(() => {
-    const w = window as unknown as { __longest: number };
-    w.__longest = 0;
-    new PerformanceObserver((l) => l.getEntries().forEach((e) => (w.__longest = Math.max(w.__longest, e.duration)))).observe({ type: 'longtask', buffered: false });
-  });
+  // Training while the overview redraws every layer for each weight update: the heaviest view on the main thread.
+  await page.click('[data-testid=use-test]');
+  await watchStalls(page);
   await page.click('[data-testid=tab-train]');
   await page.fill('[data-testid=batch]', '64');
   await page.click('[data-testid=train-toggle]');
+  await page.click('[data-testid=tab-overview]');
   await page.waitForFunction(() => Number((document.querySelector('[data-testid=train-stats]') as HTMLElement).dataset.step ?? 0) >= 300, null, { timeout: 300_000 });
+  const stalls = await readStalls(page);
+  console.log(`# ${stalls.frames} frames while training, gap median ${stalls.p50.toFixed(0)}, p90 ${stalls.p90.toFixed(0)}, p99 ${stalls.p99.toFixed(0)}, max ${stalls.max.toFixed(0)} ms; ` +
+    `long tasks [${stalls.longTasks.map((v) => v.toFixed(0)).join(', ')}] ms; own work over 10 ms [${stalls.ownWork.map((w) => `${w.what} ${w.ms.toFixed(0)}`).join(', ')}] ms; load ${loadavg()[0].toFixed(1)}`);
+  await page.click('[data-testid=tab-train]');
   await page.click('[data-testid=train-toggle]');
   await page.waitForFunction(() => {
     const d = (document.querySelector('[data-testid=train-stats]') as HTMLElement).dataset;
@@ -171,6 +161,9 @@ test('300 steps of in-page training (batch 64) lower the loss, reach 90% test ac
   assert.ok(Number(d.lastLoss) < Number(d.firstLoss) / 2, `loss ${d.firstLoss} -> ${d.lastLoss}`);
   assert.ok(Number(d.testAccuracy) > 0.9, `test accuracy ${d.testAccuracy} after ${d.step} steps`);
   await shoot(page, 'train-1280');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shoot(page, 'train-390', true);
+  await page.setViewportSize({ width: 1280, height: 800 });
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=download]')]);
   const file = join(work, 'from-page.safetensors');
   await download.saveAs(file);
@@ -183,10 +176,17 @@ test('300 steps of in-page training (batch 64) lower the loss, reach 90% test ac
   await page.waitForFunction(() => document.querySelector('[data-testid=train-msg]')?.textContent?.startsWith('Saved'));
   await page.click('[data-testid=load-idb]');
   await page.waitForFunction(() => document.querySelector('[data-testid=train-msg]')?.textContent === 'Loaded the checkpoint saved in this browser.');
-  const longest = await page.evaluate(() => (window as unknown as { __longest: number }).__longest);
-  console.log(`# in-page training: ${d.step} steps, loss ${Number(d.firstLoss).toFixed(3)} -> ${Number(d.lastLoss).toFixed(3)}, test accuracy ${d.testAccuracy}, longest main-thread task ${longest.toFixed(0)} ms`);
-  await page.setViewportSize({ width: 390, height: 844 });
-  await shoot(page, 'train-390', true);
+  const own = stalls.ownWork.map((w) => `${w.what} ${w.ms.toFixed(0)} ms`).join(', ');
+  console.log(`# in-page training: ${d.step} steps, loss ${Number(d.firstLoss).toFixed(3)} -> ${Number(d.lastLoss).toFixed(3)}, test accuracy ${d.testAccuracy}; ` +
+    `${stalls.frames} frames, gap median ${stalls.p50.toFixed(0)} ms, p99 ${stalls.p99.toFixed(0)} ms, max ${stalls.max.toFixed(0)} ms; page's own work over 10 ms: [${own}]`);
+  // The main thread stays responsive. Asserted: 90% of frames follow within 100 ms, and the median of the page's own
+  // pieces of work that took over 10 ms (handling a worker message, redrawing a view) is under 100 ms. Not asserted: the
+  // longest gap and the 99th percentile. On the shared 2-core test machine (load average 26 in one run) the OS
+  // deschedules the renderer for hundreds of ms whatever the page does: the p99 gap was 483 ms and the longest 1,600 ms.
+  const ms = stalls.ownWork.map((w) => w.ms).sort((a, b) => a - b);
+  assert.ok(stalls.frames > 100, `only ${stalls.frames} animation frames while training`);
+  assert.ok(stalls.p90 < 100, `90th percentile of frame gaps ${stalls.p90.toFixed(0)} ms`);
+  assert.ok(ms.length === 0 || ms[Math.floor(ms.length / 2)] < 100, `the page's own work over 10 ms: ${own}`);
   // Nothing the page trained or loaded was sent to the server: only GETs of the app's own files.
   assert.deepEqual(isolated.requests.filter((r) => !r.startsWith('GET ')), []);
   assert.deepEqual(errors, []);
@@ -240,6 +240,49 @@ test('the overview renders every layer\'s maps with non-constant pixels, and a c
   await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 390, height: 844 });
   await shoot(page, 'overview-390');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the Understand views show the library\'s saliency, Grad-CAM, guided backprop, deconvnet, occlusion and kernels for the current input', { skip: NO_CHROMIUM }, async () => {
+  const { page, errors } = await openLab(browser, isolated.url);
+  await dropCheckpoint(page, ckpt);
+  const i = 3;
+  await page.fill('[data-testid=test-index]', String(i));
+  await page.click('[data-testid=use-test]');
+  await page.click('[data-testid=tab-understand]');
+  await page.waitForSelector('[data-testid=viz-occlusion]');
+  // LeNet-5's last feature maps are S4's 16×5×5 (features.5): the default layer.
+  assert.equal(await page.inputValue('[data-testid=viz-layer]'), 'features.5');
+  assert.equal(await page.locator('[data-testid=viz-gradcam]').getAttribute('data-cam-shape'), '5x5');
+  const x = normalize(MNIST_MEAN, MNIST_STD)(new Tensor(test1k.images.data.slice(i * 784, (i + 1) * 784), [1, 1, 28, 28]), new RNG(0));
+  const up = (t: Tensor, cmap: 'viridis' | 'RdBu_r' = 'viridis') => viz.mapToImage(t, { cmap, range: cmap === 'RdBu_r' ? 'symmetric' : 'minmax' });
+  const want: Record<string, Tensor> = {
+    'viz-saliency': up(viz.saliency(model, x).map),
+    'viz-gradcam': up(viz.gradCam(model, x, { layer: 'features.5' }).upsampled),
+    'viz-guided': up(new Tensor(viz.guidedBackprop(model, x).projection.data, [28, 28]), 'RdBu_r'),
+    'viz-deconv': up(new Tensor(viz.deconvnet(model, x, { layer: 'features.5' }).projection.data, [28, 28]), 'RdBu_r'),
+    'viz-kernels': viz.kernelImages(model.namedModules().find(([p]) => p === 'features.0')![1]),
+  };
+  const occ = viz.occlusion(model, x, { window: 7, stride: 2, fill: Math.min(...Array.from(x.data)), batchSize: 32 });
+  want['viz-occlusion'] = up(resize(occ.probability, [28, 28], { antialias: false }));
+  // The page's pictures equal the library's computed here in Node (colour levels within 2 of 255: float rounding).
+  for (const [id, t] of Object.entries(want)) {
+    const d = pixelDiff(await canvasRGB(page, id), t);
+    assert.ok(d <= 2, `${id}: the page's picture differs from the library's by ${d} levels`);
+    assert.ok((await canvasSpan(page, id)) > 0, `${id} is constant`);
+  }
+  const o = await page.locator('[data-testid=viz-occlusion]').evaluate((e) => ({ ...(e as HTMLElement).dataset }) as Record<string, string>);
+  assert.ok(Math.abs(Number(o.baseline) - occ.baseline) < 1e-5, `clean probability: page ${o.baseline}, library ${occ.baseline}`);
+  // The most sensitive square covers more ink than the average square (Zeiler and Fergus: occlusion finds the object).
+  const raw = test1k.raw.subarray(i * 784, (i + 1) * 784);
+  const ink = (y: number, x0: number) => { let s = 0; for (let a = 0; a < 7; a++) for (let b = 0; b < 7; b++) s += raw[(y + a) * 28 + x0 + b]; return s; };
+  const [wy, wx] = o.window.split(',').map(Number);
+  const all = occ.ys.flatMap((y) => occ.xs.map((x0) => ink(y, x0)));
+  assert.ok(ink(wy, wx) > all.reduce((a, b) => a + b, 0) / all.length, `square at ${o.window}: ink ${ink(wy, wx)}`);
+  await shoot(page, 'understand-1280', true);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await shoot(page, 'understand-390');
   assert.deepEqual(errors, []);
   await page.close();
 });
