@@ -14,6 +14,7 @@ export { chmoments, chdots, chaffine, lrn, lrngrad } from './norm';
 export { convfew } from './direct';
 export { sgd, adam, rmsprop } from './optim';
 export { adaptavg, adaptavggrad } from './pool';
+export { im2row, row2im, swap01, packg } from './rows';
 
 /** Elements per work item of the elementwise kernels. */
 const EW_BLOCK = 16384;

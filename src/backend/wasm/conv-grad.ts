@@ -3,6 +3,7 @@ import type { Conv2DInfo, KernelSignatures } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
 import { Arena, gemm, isF32, out, packed, packPanels, rt } from './heap.js';
 import { cdiv, inputLayout, prepInput } from './conv.js';
+import { rowsFilterGrad, rowsInputGrad, useRows } from './conv-rows.js';
 import { forwardShape, inputGradShape, useWinograd, winogradConv, winogradFilterGrad, winogradWeights } from './winograd.js';
 
 /*
@@ -63,7 +64,9 @@ function inArena<T>(f: (ar: Arena) => T): T {
  */
 function inputGrad(ar: Arena, putDy: DyPut, w: Tensor, c: Conv2DInfo): Tensor {
   const wg = inputGradShape(c);
-  if (useWinograd(c, wg)) return winogradConv(ar, putDy(0), wg, winogradWeights(w, true), 0, [c.batch, c.inChannels, c.inH, c.inW]);
+  const wino = useWinograd(c, wg);
+  if (useRows(c, wino)) return rowsInputGrad(ar, putDy(0), w, c);
+  if (wino) return winogradConv(ar, putDy(0), wg, winogradWeights(w, true), 0, [c.batch, c.inChannels, c.inH, c.inW]);
   const cinG0 = c.inChannels / c.groups;
   if (cinG0 < 16 && cinG0 * c.kH * c.kW >= 8) return backpropInputCol2im(ar, putDy, w, c);
   const { strideH: sH, strideW: sW, dilationH: dH, dilationW: dW } = c;
@@ -183,7 +186,9 @@ function backpropInputCol2im(ar: Arena, putDy: DyPut, w: Tensor, c: Conv2DInfo):
 /** Filter gradient: dot products of δ rows with shifted input rows over the flat output grid. */
 function filterGrad(ar: Arena, x: Tensor, putDy: DyPut, c: Conv2DInfo): Tensor {
   const ws = forwardShape(c);
-  if (useWinograd(c, ws)) {
+  const wino = useWinograd(c, ws);
+  if (useRows(c, wino)) return rowsFilterGrad(ar, ar.put(x.data as Float32Array), putDy(0), c);
+  if (wino) {
     const n = c.outChannels * c.inChannels * 9;
     const dW = ar.alloc(n);
     winogradFilterGrad(ar, ar.put(x.data as Float32Array), putDy(0), ws, dW);

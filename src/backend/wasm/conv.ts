@@ -2,6 +2,7 @@ import type { Tensor } from '../../tensor/index.js';
 import type { Conv2DInfo, KernelSignatures } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
 import { Arena, gemm, isF32, outByImages, packed, packPanels, rt } from './heap.js';
+import { rowsConv, useRows } from './conv-rows.js';
 import { forwardShape, useWinograd, winogradConv, winogradWeights } from './winograd.js';
 
 /*
@@ -93,7 +94,9 @@ export const Conv2D: KernelSignatures['Conv2D'] = (x, w, bias, c) => {
   try {
     const ws = forwardShape(c);
     const shape = [c.batch, c.outChannels, c.outH, c.outW];
-    if (useWinograd(c, ws)) {
+    const wino = useWinograd(c, ws);
+    if (useRows(c, wino)) return rowsConv(ar, ar.put(x.data as Float32Array), w, bias ? ar.put(bias.data as Float32Array) : 0, c);
+    if (wino) {
       return winogradConv(ar, ar.put(x.data as Float32Array), ws, winogradWeights(w, false), bias ? ar.put(bias.data as Float32Array) : 0, shape);
     }
     const L = inputLayout(c);

@@ -16,9 +16,9 @@ export { canStartSync, coreCount, hasSimd };
  */
 
 /** Kernel entry points, in the order the workers index them. */
-export const KERNELS = ['prep', 'gemm', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im', 'rsum', 'wino_w', 'wino_in', 'wino_out', 'rowdot', 'wino_dy', 'wino_dw', 'chmoments', 'chdots', 'chaffine', 'lrn', 'lrngrad', 'convfew', 'sgd', 'adam', 'rmsprop', 'adaptavg', 'adaptavggrad'] as const;
+export const KERNELS = ['prep', 'gemm', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im', 'rsum', 'wino_w', 'wino_in', 'wino_out', 'rowdot', 'wino_dy', 'wino_dw', 'chmoments', 'chdots', 'chaffine', 'lrn', 'lrngrad', 'convfew', 'sgd', 'adam', 'rmsprop', 'adaptavg', 'adaptavggrad', 'im2row', 'row2im', 'swap01', 'packg'] as const;
 export type KernelFn = (typeof KERNELS)[number];
-const MEMORY_BOUND = new Set<KernelFn>(['chmoments', 'chdots', 'chaffine', 'lrn', 'lrngrad', 'prep', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'col2im', 'pack', 'unary', 'binary', 'rsum', 'adaptavg', 'adaptavggrad']);
+const MEMORY_BOUND = new Set<KernelFn>(['chmoments', 'chdots', 'chaffine', 'lrn', 'lrngrad', 'prep', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'col2im', 'pack', 'unary', 'binary', 'rsum', 'adaptavg', 'adaptavggrad', 'im2row', 'row2im', 'swap01', 'packg']);
 
 type Entry = (args: number, tid: number, nth: number) => void;
 
