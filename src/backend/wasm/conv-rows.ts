@@ -28,8 +28,8 @@ const ROWS_POINTS_NO_WINOGRAD = 16;
 /** Largest im2row buffer (floats) this path allocates; larger layers keep the per-image paths. */
 const MAX_COL_FLOATS = 1 << 23;
 
-/** The taps this path computes: all, or the one tap that reads the input when only one does. */
-function tapsOf(c: Conv2DInfo): { T: number; tapIdx: number[]; pairs: Int32Array } {
+/** The kernel rows and columns that read the input for at least one output point (the others read only padding). */
+export function liveRowsCols(c: Conv2DInfo): { rows: number[]; cols: number[] } {
   const reads = (k: number, d: number, s: number, pad: number, outN: number, inN: number) => {
     for (let o = 0; o < outN; o++) {
       const i = o * s + k * d - pad;
@@ -37,8 +37,15 @@ function tapsOf(c: Conv2DInfo): { T: number; tapIdx: number[]; pairs: Int32Array
     }
     return false;
   };
-  const rows = [...Array(c.kH).keys()].filter((kh) => reads(kh, c.dilationH, c.strideH, c.padTop, c.outH, c.inH));
-  const cols = [...Array(c.kW).keys()].filter((kw) => reads(kw, c.dilationW, c.strideW, c.padLeft, c.outW, c.inW));
+  return {
+    rows: [...Array(c.kH).keys()].filter((kh) => reads(kh, c.dilationH, c.strideH, c.padTop, c.outH, c.inH)),
+    cols: [...Array(c.kW).keys()].filter((kw) => reads(kw, c.dilationW, c.strideW, c.padLeft, c.outW, c.inW)),
+  };
+}
+
+/** The taps this path computes: all, or the one tap that reads the input when only one does. */
+function tapsOf(c: Conv2DInfo): { T: number; tapIdx: number[]; pairs: Int32Array } {
+  const { rows, cols } = liveRowsCols(c);
   const tapIdx: number[] = [];
   if (rows.length === 1 && cols.length === 1) tapIdx.push(rows[0] * c.kW + cols[0]);
   else for (let t = 0; t < c.kH * c.kW; t++) tapIdx.push(t);

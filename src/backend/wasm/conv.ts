@@ -2,7 +2,7 @@ import type { Tensor } from '../../tensor/index.js';
 import type { Conv2DInfo, KernelSignatures } from '../kernels.js';
 import { referenceBackend } from '../reference/index.js';
 import { Arena, gemm, isF32, outByImages, packed, packPanels, rt } from './heap.js';
-import { rowsConv, useRows } from './conv-rows.js';
+import { liveRowsCols, rowsConv, useRows } from './conv-rows.js';
 import { forwardShape, useWinograd, winogradConv, winogradWeights } from './winograd.js';
 
 /*
@@ -56,15 +56,7 @@ export function inputLayout(c: Conv2DInfo) {
  * 32×32 images) reads its centre tap alone, so its 9.4 MB of weights shrink to 1 MB.
  */
 function liveTaps(c: Conv2DInfo): { taps: number[]; key: string } | null {
-  const reads = (k: number, d: number, s: number, pad: number, outN: number, inN: number) => {
-    for (let o = 0; o < outN; o++) {
-      const i = o * s + k * d - pad;
-      if (i >= 0 && i < inN) return true;
-    }
-    return false;
-  };
-  const rows = [...Array(c.kH).keys()].filter((kh) => reads(kh, c.dilationH, c.strideH, c.padTop, c.outH, c.inH));
-  const cols = [...Array(c.kW).keys()].filter((kw) => reads(kw, c.dilationW, c.strideW, c.padLeft, c.outW, c.inW));
+  const { rows, cols } = liveRowsCols(c);
   if ((rows.length === c.kH && cols.length === c.kW) || rows.length === 0 || cols.length === 0) return null;
   const taps: number[] = [];
   for (let ic = 0; ic < c.inChannels / c.groups; ic++) {
