@@ -3,7 +3,8 @@
 // (table) and <date>.json (raw numbers). The engines of one workload run in lockstep
 // (runLockstep below): their processes start together and take turns on the
 // machine, so every engine's timed calls spread over the same minutes.
-// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,lenet,resnet18train,train99
+// Options: --quick (fewer engines: no tfjs-cpu), --only=conv,resnet224,resnet32,resnet50,lenet,resnet18train,resnet20train,vgg11train,googlenettrain,train99
+// (resnet50, resnet20train, vgg11train, googlenettrain: Receptive and PyTorch only; not in the default set)
 // (conv runs one process per case and engine, for a peak RSS per case; train99 runs the
 // built CLI, dist/cli/main.js, so `npm run build` first),
 // --rounds=N (run the whole sequence N times and report per case the median over
@@ -32,8 +33,9 @@ const PYTHON = '/usr/bin/python3';
 const torchCheck = peerSet.includes('torch') ? spawnSync(PYTHON, ['-c', 'import torch, torchvision'], { encoding: 'utf8' }) : null;
 const hasTorch = torchCheck?.status === 0;
 if (torchCheck && !hasTorch) console.log(`bench: PyTorch peer skipped: ${PYTHON} cannot import torch and torchvision (${(torchCheck.error?.message ?? torchCheck.stderr ?? '').trim().split('\n').pop()}); install Debian's python3-torch and python3-torchvision`);
-// Workloads each peer runs.
-const TORCH_W = ['lenet', 'resnet18train', 'resnet224', 'resnet32'];
+// Workloads each peer runs; TORCH_ONLY: not built for tfjs and ORT.
+const TORCH_ONLY = ['resnet20train', 'vgg11train', 'googlenettrain', 'resnet50'];
+const TORCH_W = ['lenet', 'resnet18train', 'resnet224', 'resnet32', ...TORCH_ONLY];
 
 if ((peerSet.includes('tfjs') || peerSet.includes('ort')) && !existsSync(join(here, 'node_modules', '@tensorflow', 'tfjs'))) {
   console.log('bench: installing the peer engines (npm ci --prefix bench)');
@@ -53,7 +55,7 @@ for (const w of only.flatMap((w) => (w === 'conv' ? Object.keys(CONV_CASES).map(
   for (const t of ['1', '2']) jobs.push({ w, cmd: [...tsx, join(here, 'engines', 'receptive.ts'), w, t] });
   if (before) for (const t of ['1', '2']) jobs.push({ w, cmd: [...tsx, join(before, 'bench', 'engines', 'receptive.ts'), w, t], env: { BENCH_TAG: '(before)' } });
   if (hasTorch && TORCH_W.includes(w)) for (const t of ['1', '2']) jobs.push({ w, exe: PYTHON, cmd: [join(here, 'engines', 'pytorch.py'), t, w] });
-  if (w === 'resnet18train') continue; // tfjs and ORT: not built for it
+  if (w === 'resnet18train' || TORCH_ONLY.includes(w)) continue; // tfjs and ORT: not built for them
   if (peerSet.includes('tfjs')) {
     jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'wasm', w] });
     if (!quick && w !== 'resnet224') jobs.push({ w, cmd: [join(here, 'engines', 'tfjs.mjs'), 'cpu', w] });
@@ -289,22 +291,31 @@ for (const w of ['resnet224', 'resnet32']) {
   }
 }
 
-if (only.includes('resnet18train')) {
-  md += `\n## ResNet-18 training step, 3×32×32, batch 32 (torchvision's resnet18, 10 classes, train mode, SGD lr 0.01 momentum 0.9; forward + backward + update)\n\n`;
-  md += `| engine | ms / step | images/s | peak RSS (MB) |\n| --- | ---: | ---: | ---: |\n`;
+/** A table of one model workload (ms per call, images/s, peak RSS) and the ratios to each peer. */
+function modelTable(w, title, images, note) {
+  if (!only.includes(w)) return;
+  md += `\n## ${title}\n\n| engine | ms | images/s | peak RSS (MB) |\n| --- | ---: | ---: | ---: |\n`;
   for (const e of engines) {
-    const r = get(e, 'resnet18train');
-    const x = r?.results?.resnet18train;
-    if (x) md += `| ${e} | ${f1(x.ms)} | ${f1(32000 / x.ms)} | ${r.rssMB.toFixed(0)} |\n`;
+    const r = get(e, w);
+    const x = r?.results?.[w];
+    if (x) md += `| ${e} | ${f1(x.ms)} | ${f1((images * 1000) / x.ms)} | ${r.rssMB.toFixed(0)} |\n`;
   }
-  const tpeers = peers.filter((p) => get(p, 'resnet18train'));
+  const tpeers = peers.filter((p) => get(p, w));
   md += `\nSpeed of Receptive relative to each peer (peer ms / Receptive ms; >1 means Receptive is faster):\n\n| Receptive | ${tpeers.join(' | ')} |\n| --- |${tpeers.map(() => ' ---: |').join('')}\n`;
   for (const o of ours) {
-    const me = get(o, 'resnet18train')?.results?.resnet18train?.ms;
-    md += `| ${o} |` + tpeers.map((p) => { const pm = get(p, 'resnet18train')?.results?.resnet18train?.ms; return me && pm ? ` ${(pm / me).toFixed(2)}× |` : ' — |'; }).join('') + '\n';
+    const me = get(o, w)?.results?.[w]?.ms;
+    md += `| ${o} |` + tpeers.map((p) => { const pm = get(p, w)?.results?.[w]?.ms; return me && pm ? ` ${(pm / me).toFixed(2)}× |` : ' — |'; }).join('') + '\n';
   }
-  md += `\nReceptive builds the model from its layers (bench/models.ts), PyTorch takes torchvision.models.resnet18(num_classes=10) (bench/engines/pytorch.py); the same batch size, loss (cross-entropy) and optimiser.\n`;
+  md += `\n${note}\n`;
 }
+modelTable('resnet18train', "ResNet-18 training step, 3×32×32, batch 32 (torchvision's resnet18, 10 classes, train mode, SGD lr 0.01 momentum 0.9; forward + backward + update)", 32,
+  'Receptive builds the model from its layers (bench/models.ts), PyTorch takes torchvision.models.resnet18(num_classes=10) (bench/engines/pytorch.py); the same batch size, loss (cross-entropy) and optimiser.');
+const trainNote = 'Receptive builds the model with the zoo (bench/models.ts), PyTorch from torchvision or the same definition (bench/engines/pytorch.py); the same batch, loss (cross-entropy) and optimiser (SGD lr 0.01, momentum 0.9), train mode, median step of at least 5 after 2 warm-up.';
+modelTable('resnet20train', 'resnet20 training step (He et al. CIFAR ResNet-20, option A shortcuts), 3×32×32, batch 32', 32, trainNote);
+modelTable('vgg11train', 'VGG-11 (config A) training step, features at 3×32×32 with a 512 → 10 linear head, batch 32', 32, trainNote);
+modelTable('googlenettrain', 'GoogLeNet training step (no auxiliary heads), 3×32×32, batch 32', 32, trainNote);
+modelTable('resnet50', 'ResNet-50 inference, 3×224×224, batch 1 (eval mode, batch norm not folded on either side)', 1,
+  "Receptive runs the zoo's resnet50 in eval mode under noGrad, PyTorch torchvision.models.resnet50 in eval mode under inference_mode; random weights.");
 
 if (only.includes('lenet')) {
   const ips = (e) => { const x = get(e, 'lenet')?.results?.lenet; return x ? 64000 / x.ms : undefined; };

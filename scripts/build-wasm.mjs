@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Compiles assembly/kernels.ts (AssemblyScript) four times: plain SIMD and SIMD with
+// Compiles assembly/kernels.ts (AssemblyScript; the entry, re-exporting the other assembly/ files) four times: plain SIMD and SIMD with
 // relaxed-SIMD fused multiply-add, each with shared memory (threads) and without. Both builds import one shared memory so a pool
 // of workers can run them over the same heap. The bytes are embedded, base64, in
 // src/backend/wasm/bytes.generated.ts so Node and browsers load them the same way.

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # PyTorch on the CPU (Debian's python3-torch 1.13 and python3-torchvision; oneDNN) as the
 # peer people would otherwise train with. Run by bench/run.mjs with /usr/bin/python3:
-#   /usr/bin/python3 bench/engines/pytorch.py <threads> <lenet|resnet18train|resnet224|resnet32>
+#   /usr/bin/python3 bench/engines/pytorch.py <threads> <lenet|resnet18train|resnet20train|vgg11train|googlenettrain|resnet224|resnet32|resnet50>
 # The same models, batches and optimisers as bench/engines/receptive.ts; timing as
 # bench/common.mjs (median of the timed calls after warm-up, at least `reps` calls and
 # as many more as fit in 1.5 s of own compute, up to 200), taking lockstep turns
@@ -101,8 +101,73 @@ def folded(model):
     return model
 
 
+class ZeroPadShortcut(nn.Module):
+    """Option A of He et al. 2015 as src/models/resnet-common.ts: every stride-th pixel, zero channels after."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.cin, self.cout, self.stride = cin, cout, stride
+
+    def forward(self, x):
+        x = x[:, :, ::self.stride, ::self.stride]
+        return nn.functional.pad(x, (0, 0, 0, 0, 0, self.cout - self.cin))
+
+
+class CifarBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.short = ZeroPadShortcut(cin, cout, stride) if stride != 1 or cin != cout else nn.Identity()
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + self.short(x))
+
+
+def resnet20():
+    """He et al.'s CIFAR ResNet-20 as src/models/cifar-resnet.ts (torchvision has none)."""
+    layers = [nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU()]
+    cin = 16
+    for i, planes in enumerate([16, 32, 64]):
+        for b in range(3):
+            layers.append(CifarBlock(cin, planes, 2 if i > 0 and b == 0 else 1))
+            cin = planes
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10)]
+    return nn.Sequential(*layers)
+
+
+def train_model(name):
+    """The training workloads beyond ResNet-18, as bench/models.ts builds them: batch 32 at 32×32."""
+    if name == 'resnet20train':
+        return resnet20()
+    if name == 'vgg11train':
+        return nn.Sequential(torchvision.models.vgg11().features, nn.Flatten(), nn.Linear(512, 10))
+    return torchvision.models.googlenet(num_classes=10, aux_logits=False, init_weights=True)
+
+
 results = {}
-if what == 'lenet':
+if what in ('resnet20train', 'vgg11train', 'googlenettrain'):
+    B = 32
+    model = train_model(what)
+    model.train()
+    step = train_step(model, torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9), torch.randn(B, 3, 32, 32), torch.arange(B) % 10)
+    t = timed(step, warm=2, reps=5)
+    results[what] = {**t, 'imagesPerSec': B * 1000 / t['ms']}
+elif what == 'resnet50':
+    # eval mode, batch norm not folded: as the zoo model runs on Receptive (bench/models.ts)
+    model = torchvision.models.resnet50(num_classes=1000)
+    model.eval()
+    x = torch.randn(1, 3, 224, 224)
+
+    def infer50():
+        with torch.inference_mode():
+            return model(x)
+    t = timed(infer50, warm=2, reps=7)
+    results[what] = {**t, 'imagesPerSec': 1000 / t['ms']}
+elif what == 'lenet':
     B = 64
     model = lenet()
     step = train_step(model, torch.optim.Adam(model.parameters(), lr=1e-3), torch.rand(B, 1, 28, 28), torch.arange(B) % 10)

@@ -1,5 +1,6 @@
 // Receptive on its wasm backend (or the reference backend with --backend reference).
-// Usage: node --import tsx bench/engines/receptive.ts <conv[:a,b,...]|resnet224|resnet32|lenet|resnet18train> [threads]
+// Usage: node --import tsx bench/engines/receptive.ts <conv[:a,b,...]|resnet224|resnet32|resnet50|lenet|resnet18train|resnet20train|vgg11train|googlenettrain> [threads]
+// (resnet20train, vgg11train, googlenettrain, resnet50: the zoo's builders, bench/models.ts; see there for the shapes)
 // (resnet18train: torchvision's ResNet-18 built from layers, bench/models.ts, at 3×32×32, batch 32, SGD momentum 0.9, train mode)
 import { Tensor } from '../../src/tensor/index.js';
 import { setBackend, kernel } from '../../src/backend/index.js';
@@ -43,7 +44,13 @@ if (what === 'conv') {
       : { fwd: await time(forward) };
     results[name] = { ...t, gflops: convFlops(c) / t.fwd.ms / 1e6, checksum: checksum(y!.data) };
   }
-} else if (what.startsWith('resnet') && what !== 'resnet18train') {
+} else if (what === 'resnet50') {
+  const { resnet50Inference } = await import('../models.js');
+  const { run, x } = resnet50Inference();
+  let out: Tensor | null = null;
+  const t = await time(() => { out = run(x); }, { warm: 2, reps: 7 });
+  results.resnet50 = { ...t, imagesPerSec: 1000 / t.ms, checksum: checksum(out!.data) };
+} else if (what.startsWith('resnet') && !what.endsWith('train')) {
   const size = Number(what.slice(6));
   const run = resnetRunner(size);
   let out: Tensor | null = null;
@@ -86,5 +93,21 @@ if (what === 'conv') {
   };
   const t = await time(step, { warm: 2, reps: 7 });
   results.resnet18train = { ...t, imagesPerSec: (B * 1000) / t.ms };
+} else if (what === 'resnet20train' || what === 'vgg11train' || what === 'googlenettrain') {
+  const { trainWorkload } = await import('../models.js');
+  const { SGD } = await import('../../src/optim/sgd.js');
+  const { crossEntropy } = await import('../../src/ops/loss.js');
+  const { backward } = await import('../../src/autograd/index.js');
+  const { model, B, size } = trainWorkload(what);
+  const opt = new SGD(model.parameters(), { lr: 0.01, momentum: 0.9 });
+  const x = new Tensor(seeded(B * 3 * size * size, 11), [B, 3, size, size]);
+  const target = new Tensor(new Int32Array(B).map((_, i) => i % 10), [B]);
+  const step = () => {
+    opt.zeroGrad();
+    backward(crossEntropy(model.call(x) as Tensor, target));
+    opt.step();
+  };
+  const t = await time(step, { warm: 2, reps: 5 });
+  results[what] = { ...t, imagesPerSec: (B * 1000) / t.ms };
 }
 report(engine, results);

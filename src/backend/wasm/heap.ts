@@ -243,6 +243,7 @@ export function packed(w: Tensor, key: string, floats: number, fill: (f: Float32
     rt.release(hit.ptr, hit.bytes);
     m.delete(key);
   }
+  if (hit) pinned.add(hit); // a fill that allocates (a heap copy of w) must not evict the block it fills
   const ptr = hit && hit.bytes === bytes ? hit.ptr : allocEvicting(bytes);
   fill(rt.f32(), ptr >> 2);
   const entry = { version: w.version, ptr, bytes };

@@ -2,19 +2,19 @@ import { ArgumentError, ReceptiveError } from '../../tensor/index.js';
 import type { Backend } from '../kernels.js';
 import { registerBackend, setBackend, listBackends } from '../registry.js';
 import { MAX_THREADS, WasmRuntime, canStartSync, coreCount, hasSimd, type RuntimeOptions } from './runtime.js';
-import {
-  AvgPool2D, AvgPool2DGrad, Conv2D, Conv2DBackprop, Conv2DBackpropFilter, Conv2DBackpropInput, MatMul, MaxPool2D, MaxPool2DGrad,
-} from './kernels.js';
+import { Conv2D } from './conv.js';
+import { Conv2DBackprop, Conv2DBackpropFilter, Conv2DBackpropInput } from './conv-grad.js';
+import { MatMul } from './matmul.js';
 import { Binary, Reduce, Unary } from './elementwise.js';
 import { ChannelAffine, ChannelDots, ChannelMoments, LocalResponseNorm, LocalResponseNormGrad } from './norm.js';
 import { bindRuntime } from './heap.js';
 import { OptimizerStep } from './optim.js';
-import { AdaptiveAvgPool2D, AdaptiveAvgPool2DGrad } from './pool.js';
+import { AdaptiveAvgPool2D, AdaptiveAvgPool2DGrad, AvgPool2D, AvgPool2DGrad, MaxPool2D, MaxPool2DGrad } from './pool.js';
 
 export { setConvAlgorithm, getConvAlgorithm, type ConvAlgorithm } from './winograd.js';
 
 /*
- * The 'wasm' backend: WebAssembly SIMD kernels (assembly/kernels.ts, compiled at
+ * The 'wasm' backend: WebAssembly SIMD kernels (assembly/*.ts, compiled at
  * install time by scripts/build-wasm.mjs) on a pool of workers over one shared
  * memory. Kernels it lacks fall back to the reference backend.
  */

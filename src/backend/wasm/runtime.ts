@@ -1,7 +1,11 @@
 import { RELAXED_WASM, SIMD_WASM, SINGLE_RELAXED_WASM, SINGLE_WASM } from './bytes.generated.js';
 import { WORKER_SOURCE } from './worker-source.js';
 import { raiseMallocThresholdsInNode } from './heap.js';
-import { ResourceError, formatBytes } from '../../tensor/index.js';
+import { HeapAllocator, MAX_PAGES } from './freelist.js';
+import { base64ToBytes, canStartSync, coreCount, enableRelaxedSimdInNode, hasRelaxedSimd, hasSimd, isNode, loadedNodeBuiltins, nodeBuiltins, nodeBuiltinsSync } from './engine.js';
+
+export { MAX_HEAP_BYTES } from './freelist.js';
+export { canStartSync, coreCount, hasSimd };
 
 /*
  * The wasm runtime: one WebAssembly.Memory (shared when threads are possible),
@@ -12,9 +16,9 @@ import { ResourceError, formatBytes } from '../../tensor/index.js';
  */
 
 /** Kernel entry points, in the order the workers index them. */
-export const KERNELS = ['prep', 'gemm', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im', 'rsum', 'wino_w', 'wino_in', 'wino_out', 'rowdot', 'wino_dy', 'wino_dw', 'chmoments', 'chdots', 'chaffine', 'lrn', 'lrngrad', 'convfew', 'sgd', 'adam', 'rmsprop', 'adaptavg', 'adaptavggrad'] as const;
+export const KERNELS = ['prep', 'gemm', 'convdw', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'unary', 'binary', 'pack', 'gemmn', 'col2im', 'rsum', 'wino_w', 'wino_in', 'wino_out', 'rowdot', 'wino_dy', 'wino_dw', 'chmoments', 'chdots', 'chaffine', 'lrn', 'lrngrad', 'convfew', 'sgd', 'adam', 'rmsprop', 'adaptavg', 'adaptavggrad', 'im2row', 'row2im', 'swap01', 'packg'] as const;
 export type KernelFn = (typeof KERNELS)[number];
-const MEMORY_BOUND = new Set<KernelFn>(['chmoments', 'chdots', 'chaffine', 'lrn', 'lrngrad', 'prep', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'col2im', 'pack', 'unary', 'binary', 'rsum', 'adaptavg', 'adaptavggrad']);
+const MEMORY_BOUND = new Set<KernelFn>(['chmoments', 'chdots', 'chaffine', 'lrn', 'lrngrad', 'prep', 'maxpool', 'maxpoolgrad', 'avgpool', 'avgpoolgrad', 'col2im', 'pack', 'unary', 'binary', 'rsum', 'adaptavg', 'adaptavggrad', 'im2row', 'row2im', 'swap01', 'packg']);
 
 type Entry = (args: number, tid: number, nth: number) => void;
 
@@ -39,116 +43,9 @@ const JOIN = 8;
 const CLOSED = 1 << 30;
 /** The pool's limit: one participation bit per thread in an int32 word. */
 export const MAX_THREADS = 31;
-/**
- * The heap's limit, 2 GiB: heap addresses are handled as int32 on the JS side
- * (`p >> 2` indexes the typed-array views), so none may reach 2^31.
- */
-export const MAX_HEAP_BYTES = 2 ** 31;
-const MAX_PAGES = MAX_HEAP_BYTES / 65536;
 const STOP = 16; // STOP + slot: ask the worker with that slot to exit
 const SLOTS = 1000;
 
-function base64ToBytes(b64: string): Uint8Array {
-  const B = (globalThis as { Buffer?: { from(s: string, e: string): Uint8Array } }).Buffer;
-  if (B) return new Uint8Array(B.from(b64, 'base64'));
-  const s = atob(b64);
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
-/** Relaxed-SIMD probe: a tiny module using f32x4.relaxed_madd. */
-function hasRelaxedSimd(): boolean {
-  // (module (func (result v128) v128.const i32x4 0 0 0 0 ... f32x4.relaxed_madd))
-  const bytes = new Uint8Array([
-    0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 61, 1, 59, 0,
-    253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    253, 133, 2, 11,
-  ]);
-  try {
-    return WebAssembly.validate(bytes);
-  } catch {
-    return false;
-  }
-}
-
-/** SIMD probe: a module returning a v128.const. */
-export function hasSimd(): boolean {
-  if (typeof WebAssembly !== 'object') return false;
-  const bytes = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
-  try {
-    return WebAssembly.validate(bytes);
-  } catch {
-    return false;
-  }
-}
-
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-
-interface NodeBuiltins {
-  os: typeof import('node:os');
-  v8: typeof import('node:v8');
-  Worker: typeof import('node:worker_threads').Worker;
-}
-let node: NodeBuiltins | null = null;
-type GetBuiltin = (id: string) => unknown;
-// Non-literal specifiers, so browser bundlers leave Node's built-ins alone.
-const nodeImport = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
-
-/** Node's built-ins without an await (process.getBuiltinModule: Node >= 20.16), or null where that is missing. */
-function nodeBuiltinsSync(): NodeBuiltins | null {
-  if (node || !isNode) return node;
-  const get = (process as unknown as { getBuiltinModule?: GetBuiltin }).getBuiltinModule;
-  if (typeof get !== 'function') return null;
-  node = { os: get('node:os') as NodeBuiltins['os'], v8: get('node:v8') as NodeBuiltins['v8'], Worker: (get('node:worker_threads') as typeof import('node:worker_threads')).Worker };
-  return node;
-}
-
-async function nodeBuiltins(): Promise<NodeBuiltins> {
-  const n = nodeBuiltinsSync();
-  if (n) return n;
-  const [os, v8, wt] = await Promise.all([nodeImport('node:os'), nodeImport('node:v8'), nodeImport('node:worker_threads')]);
-  node = { os: os as NodeBuiltins['os'], v8: v8 as NodeBuiltins['v8'], Worker: (wt as typeof import('node:worker_threads')).Worker };
-  return node;
-}
-
-/**
- * True where the runtime can start without an await: Node with
- * process.getBuiltinModule, and browser workers (which may compile a module
- * synchronously; a page's main thread may not, beyond a few KB).
- */
-export function canStartSync(): boolean {
-  if (isNode) return nodeBuiltinsSync() !== null;
-  const g = globalThis as { document?: unknown; importScripts?: unknown };
-  return g.document === undefined && typeof g.importScripts === 'function';
-}
-
-/**
- * Node 20 (V8 11.3) implements relaxed SIMD but validates it only behind
- * --experimental-wasm-relaxed-simd; Node 22+ and current browsers ship it. The
- * flag only decides which wasm modules validate, so it is set here, when the
- * backend starts and before its module is compiled, letting the probe pick the
- * FMA build (f32x4.relaxed_madd: one rounding per multiply-add, ~30% more
- * multiply-adds per second on x64 with FMA). RECEPTIVE_RELAXED_SIMD=0 leaves V8 alone.
- */
-function enableRelaxedSimdInNode(v8: NodeBuiltins['v8']): void {
-  if (hasRelaxedSimd() || process.env.RECEPTIVE_RELAXED_SIMD === '0') return;
-  try {
-    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
-  } catch {
-    // An engine without the flag keeps the plain SIMD build.
-  }
-}
-
-/** Cores of this machine (os.availableParallelism in Node, navigator.hardwareConcurrency elsewhere). */
-export function coreCount(): number {
-  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
-  const n = nodeBuiltinsSync();
-  if (n) return (n.os.availableParallelism?.() ?? n.os.cpus().length) || 1;
-  return nav?.hardwareConcurrency || 1;
-}
 
 export interface RuntimeOptions {
   /** No console message where the backend falls back to one thread. */
@@ -179,9 +76,7 @@ export class WasmRuntime {
   private pending: (() => void) | null = null;
   private f32view: Float32Array;
   private i32view: Int32Array;
-  // Heap: free blocks sorted by address, [start, size] in bytes; top is the end of the used heap.
-  private free: number[][] = [];
-  private top: number;
+  private readonly heap: HeapAllocator;
   private argsPtr: number;
 
   private readonly workerUrl: string | URL | undefined;
@@ -199,7 +94,7 @@ export class WasmRuntime {
     if (this.ctl) this.ctl[JOIN] = CLOSED; // no job to join yet
     this.f32view = new Float32Array(this.memory.buffer);
     this.i32view = new Int32Array(this.memory.buffer);
-    this.top = 65536;
+    this.heap = new HeapAllocator(this.memory);
     this.argsPtr = this.alloc(256);
   }
 
@@ -220,7 +115,7 @@ export class WasmRuntime {
 
   private static build(opts: RuntimeOptions): WasmRuntime {
     if (isNode) {
-      const n = nodeBuiltinsSync() ?? node;
+      const n = nodeBuiltinsSync() ?? loadedNodeBuiltins();
       if (!n) throw new Error('Node built-ins are not loaded');
       enableRelaxedSimdInNode(n.v8);
       raiseMallocThresholdsInNode(process.env);
@@ -260,79 +155,25 @@ export class WasmRuntime {
 
   /** Allocate `bytes` (64-byte aligned); grows the memory when needed. */
   alloc(bytes: number): number {
-    const size = Math.max(64, Math.ceil(bytes / 64) * 64);
-    for (let i = 0; i < this.free.length; i++) {
-      const b = this.free[i];
-      if (b[1] >= size) {
-        const p = b[0];
-        if (b[1] === size) this.free.splice(i, 1);
-        else {
-          b[0] += size;
-          b[1] -= size;
-        }
-        return p;
-      }
-    }
-    const p = this.top;
-    const end = p + size;
-    const have = this.memory.buffer.byteLength;
-    if (end > have) {
-      if (end > MAX_HEAP_BYTES) throw this.heapFull(size, `the wasm heap is limited to ${formatBytes(MAX_HEAP_BYTES)}`);
-      const pages = Math.ceil((end - have) / 65536);
-      const room = MAX_PAGES - have / 65536;
-      try {
-        this.memory.grow(Math.min(room, Math.max(pages, Math.ceil(have / 65536 / 8))));
-      } catch {
-        // The engine or the OS refused the headroom: ask for what this block needs only.
-        try {
-          this.memory.grow(pages);
-        } catch {
-          throw this.heapFull(size, `the engine could not grow the wasm heap past ${formatBytes(have)}`);
-        }
-      }
-    }
-    this.top = end;
-    return p;
+    return this.heap.alloc(bytes);
+  }
+
+  release(p: number, bytes: number): void {
+    this.heap.release(p, bytes);
   }
 
   /** What the heap holds now: bytes up to the bump pointer less the free blocks below it. */
   usedBytes(): number {
-    let free = 0;
-    for (const b of this.free) free += b[1];
-    return this.top - free;
+    return this.heap.usedBytes();
   }
 
   /** Called by the kernels' arenas (heap.ts) to word a refusal: the kernel and its bytes so far. */
-  onHeapFull: ((bytes: number, reason: string) => Error) | null = null;
-
-  private heapFull(bytes: number, reason: string): Error {
-    if (this.onHeapFull) return this.onHeapFull(bytes, reason);
-    const used = this.usedBytes();
-    return new ResourceError('wasm', `a block of ${formatBytes(bytes)} does not fit (${formatBytes(used)} in use; ${reason}): use a smaller batch or input, or setBackend('reference')`, used + bytes, MAX_HEAP_BYTES);
+  get onHeapFull(): ((bytes: number, reason: string) => Error) | null {
+    return this.heap.onHeapFull;
   }
 
-  release(p: number, bytes: number): void {
-    const size = Math.max(64, Math.ceil(bytes / 64) * 64);
-    const f = this.free;
-    let i = 0;
-    while (i < f.length && f[i][0] < p) i++;
-    f.splice(i, 0, [p, size]);
-    // Coalesce with the next and previous blocks.
-    if (i + 1 < f.length && f[i][0] + f[i][1] === f[i + 1][0]) {
-      f[i][1] += f[i + 1][1];
-      f.splice(i + 1, 1);
-    }
-    if (i > 0 && f[i - 1][0] + f[i - 1][1] === f[i][0]) {
-      f[i - 1][1] += f[i][1];
-      f.splice(i, 1);
-      i--;
-    }
-    // A free block at the top goes back to the bump pointer.
-    const last = f[f.length - 1];
-    if (last && last[0] + last[1] === this.top) {
-      this.top = last[0];
-      f.pop();
-    }
+  set onHeapFull(f: ((bytes: number, reason: string) => Error) | null) {
+    this.heap.onHeapFull = f;
   }
 
   // ------------------------------------------------------------------ threads
@@ -367,6 +208,7 @@ export class WasmRuntime {
       Atomics.store(ctl, STOP + slot, 0);
       const data = { module: this.module, memory: this.memory, ctl, tid, slot, bit, names: KERNELS };
       let w: WorkerLike;
+      const node = loadedNodeBuiltins();
       if (node) {
         const nw = new node.Worker(WORKER_SOURCE, { eval: true, workerData: data });
         nw.unref();
