@@ -5,3 +5,4 @@ export * from './rmsprop.js';
 export * from './schedule.js';
 export * from './clip.js';
 export * from './plateau.js';
+export * from './lbfgs.js';
