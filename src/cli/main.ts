@@ -14,6 +14,7 @@ import { formatListing, listZoo } from './zoo-input.js';
 
 // src/cli/main.ts and dist/cli/main.js both sit two levels below the package root.
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+import { registerStyleCommand } from './style.js';
 import { registerVisionCommands, runVisionTrain, withVisionTrainOptions } from './vision.js';
 
 const int = (name: string, min = 0) => (v: string) => {
@@ -265,6 +266,7 @@ program
   });
 
 registerVisionCommands(program);
+registerStyleCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -31,7 +31,8 @@ export class LBFGS {
   readonly params: Tensor[];
   readonly lr: number;
   readonly maxIter: number;
-  readonly maxEval: number;
+  /** May be changed between step() calls (e.g. to spend a fixed budget of evaluations). */
+  maxEval: number;
   readonly toleranceGrad: number;
   readonly toleranceChange: number;
   readonly historySize: number;
