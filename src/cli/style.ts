@@ -8,7 +8,7 @@ import { resize } from '../data/image.js';
 import { styleTransfer, type StyleStep } from '../vision/style-transfer.js';
 import { customStyleNetwork, randomStyleNetwork, type StyleNetwork } from '../vision/style-networks.js';
 import { loadNsfwjsMobileNet, loadVgg19 } from '../vision/style-node.js';
-import { lineChart } from '../vision/plot.js';
+import { styleLossChart } from '../vision/plot.js';
 import { selectBackend } from './setup.js';
 
 export interface StyleSettings {
@@ -73,15 +73,7 @@ export function runStyle(contentFile: string, styleFile: string, s: StyleSetting
   };
   write(s.out, encodePng(image));
   if (s.losses) write(s.losses, JSON.stringify({ content: contentFile, style: styleFile, settings: s, network: { name: net.name, contentLayer: net.contentLayer, styleLayers: net.styleLayers }, history }, null, 1) + '\n');
-  if (s.curve) {
-    const w = (k: keyof StyleStep, f: number) => history.map((r) => (r[k] as number) * f);
-    write(s.curve, encodePng(lineChart([
-      { name: 'total', values: w('total', 1), rgb: [0, 0, 0] },
-      { name: 'content', values: w('content', s.contentWeight), rgb: [31, 119, 180] },
-      { name: 'style', values: w('style', s.styleWeight), rgb: [214, 39, 40] },
-      { name: 'tv', values: w('tv', s.tvWeight), rgb: [44, 160, 44] },
-    ], { title: `weighted losses, ${net.name}, ${s.optimizer}`, xLabel: s.optimizer === 'adam' ? 'step' : 'evaluation' })));
-  }
+  if (s.curve) write(s.curve, encodePng(styleLossChart(history, s, `weighted losses, ${net.name}, ${s.optimizer}`, s.optimizer === 'adam' ? 'step' : 'evaluation')));
   const last = history[history.length - 1];
   log(`wrote ${s.out}: total loss ${history[0].total.toFixed(4)} -> ${last.total.toFixed(4)} in ${history.length} iterations, ${last.seconds.toFixed(1)} s`);
   return history;

@@ -2,6 +2,7 @@
 import { ArgumentError } from '../tensor/index.js';
 import { drawText, textWidth } from '../viz/font.js';
 import type { Canvas } from './draw.js';
+import type { StyleStep } from './style-transfer.js';
 
 export interface Series {
   name: string;
@@ -82,4 +83,15 @@ export function lineChart(series: readonly Series[], opts: LineChartOptions = {}
     text(s.name, lx + 20, ly, s.rgb);
   });
   return c;
+}
+
+/** The weighted content, style and TV losses and their total over the iterations of styleTransfer. */
+export function styleLossChart(history: readonly StyleStep[], weights: { contentWeight: number; styleWeight: number; tvWeight: number }, title: string, xLabel = 'step'): Canvas {
+  const w = (k: 'content' | 'style' | 'tv', f: number) => history.map((r) => r[k] * f);
+  return lineChart([
+    { name: 'total', values: history.map((r) => r.total), rgb: [0, 0, 0] },
+    { name: 'content', values: w('content', weights.contentWeight), rgb: [31, 119, 180] },
+    { name: 'style', values: w('style', weights.styleWeight), rgb: [214, 39, 40] },
+    { name: 'tv', values: w('tv', weights.tvWeight), rgb: [44, 160, 44] },
+  ], { title, xLabel });
 }

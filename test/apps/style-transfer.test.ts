@@ -9,6 +9,11 @@ import { contentLoss, gramMatrix, styleLoss, totalVariation } from '../../src/vi
 import { FeatureExtractor, styleTransfer } from '../../src/vision/style-transfer.js';
 import { randomStyleNetwork } from '../../src/vision/style-networks.js';
 import { lineChart } from '../../src/vision/plot.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readImage, writePng } from '../../src/data/image-node.js';
+import { runStyle, type StyleSettings } from '../../src/cli/style.js';
 import { assertThrowsWith } from '../helpers.js';
 
 const f64 = (shape: number[], seed: number, requiresGrad = true) => randn(shape, { dtype: 'float64', rng: new RNG(seed), requiresGrad });
@@ -116,4 +121,24 @@ test('lineChart: each series is drawn in its colour inside the plot; an empty se
   const count = (rgb: number[]) => { let n = 0; for (let i = 0; i < c.data.length; i += 4) if (c.data[i] === rgb[0] && c.data[i + 1] === rgb[1] && c.data[i + 2] === rgb[2]) n++; return n; };
   assert.ok(count([255, 0, 0]) > 100 && count([0, 0, 255]) > 100);
   assertThrowsWith(() => lineChart([{ name: 'a', values: [], rgb: [0, 0, 0] }]), ArgumentError, 'at least one value');
+});
+
+test('receptive style (runStyle): writes the image, the loss curve and the losses; a style image of another size gets a note; bad options are refused', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'style-'));
+  const { content, style } = images(20, 30);
+  writePng(join(dir, 'c.png'), content);
+  writePng(join(dir, 's.png'), style);
+  const settings: StyleSettings = { out: join(dir, 'out.png'), steps: 3, size: 16, extractor: 'random', contentWeight: 1, styleWeight: 10, tvWeight: 10, optimizer: 'adam', init: 'content', seed: 0, losses: join(dir, 'l.json'), curve: join(dir, 'curve.png'), logEvery: 1 };
+  const lines: string[] = [];
+  const history = runStyle(join(dir, 'c.png'), join(dir, 's.png'), settings, (l) => lines.push(l));
+  assert.equal(history.length, 3);
+  const out = readImage(settings.out);
+  assert.deepEqual([...out.shape], [3, 16, 16], 'the 20-px content photo shrunk to --size 16');
+  assert.ok(lines.some((l) => l.startsWith('note: the style image is 30×30; resized to the content\'s 16×16')));
+  assert.equal((JSON.parse(readFileSync(settings.losses!, 'utf8')) as { history: unknown[] }).history.length, 3);
+  assert.ok(readImage(settings.curve!).shape[2] > 100);
+  assertThrowsWith(() => runStyle(join(dir, 'c.png'), join(dir, 's.png'), { ...settings, extractor: 'vgg19' }, () => {}), ArgumentError, '--weights');
+  assertThrowsWith(() => runStyle(join(dir, 'c.png'), join(dir, 's.png'), { ...settings, weights: 'w.safetensors' }, () => {}), ArgumentError, 'vgg19');
+  assertThrowsWith(() => runStyle(join(dir, 'c.png'), join(dir, 's.png'), { ...settings, styleLayers: 'scale1,conv5_1' }, () => {}), ArgumentError, 'no module at path "conv5_1"', 'valid paths', 'scale2.0', 'deep.1');
+  rmSync(dir, { recursive: true });
 });
