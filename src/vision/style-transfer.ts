@@ -9,7 +9,7 @@ import { add, mul, reshape } from '../ops/index.js';
 import { backward, noGrad } from '../autograd/index.js';
 import { Adam } from '../optim/adam.js';
 import { LBFGS } from '../optim/lbfgs.js';
-import { relu } from '../ops/activation.js';
+import { relu, sigmoid } from '../ops/activation.js';
 import type { AnyModule } from '../nn/module.js';
 import { moduleAt, outputTensor } from '../viz/inspect.js';
 import { resize } from '../data/image.js';
@@ -75,6 +75,8 @@ export interface StyleTransferOptions {
   lr?: number;
   /** Start from the content photo (default) or from uniform noise. */
   init?: 'content' | 'noise';
+  /** L-BFGS's line search: strongWolfe (default), or null for fixed steps of lr (barely moves here: the gradients are small). */
+  lineSearch?: 'strongWolfe' | null;
   seed?: number;
   /** Called with each recorded iteration and for notes (e.g. a resized style image). */
   onStep?: (r: StyleStep) => void;
@@ -131,13 +133,18 @@ export function styleTransfer(content: Tensor, style: Tensor, opts: StyleTransfe
     const rng = new RNG(opts.seed ?? 0);
     for (let i = 0; i < x.size; i++) x.data[i] = rng.random();
   }
+  // L-BFGS has no box constraint: it optimises z with pixels sigmoid(z), which stay in (0, 1).
+  const bounded = (opts.optimizer ?? 'adam') === 'lbfgs';
+  if (bounded) for (let i = 0; i < x.size; i++) { const v = Math.min(0.99, Math.max(0.01, x.data[i])); x.data[i] = Math.log(v / (1 - v)); }
+  const pixels = () => (bounded ? sigmoid(x) : x);
   const t0 = performance.now();
   const history: StyleStep[] = [];
   const evaluate = (): number => {
-    const f = extractor.extract(x);
+    const img = pixels();
+    const f = extractor.extract(img);
     const lc = contentLoss(f[contentLayer], contentTarget);
     const ls = styleLoss(styleLayers.map((l) => f[l]), gramTargets, opts.styleLayerWeights);
-    const lt = totalVariation(x);
+    const lt = totalVariation(img);
     const total = add(add(mul(lc, cw), mul(ls, sw)), mul(lt, tw));
     backward(total);
     const r = { step: history.length, content: lc.data[0], style: ls.data[0], tv: lt.data[0], total: total.data[0], seconds: (performance.now() - t0) / 1000 };
@@ -159,16 +166,9 @@ export function styleTransfer(content: Tensor, style: Tensor, opts: StyleTransfe
       clampPixels();
     }
   } else {
-    // As the PyTorch tutorial: L-BFGS with its line search; pixels clamped between calls.
-    const lbfgs = new LBFGS([x], { lr: opts.lr ?? 1, maxIter: 20, historySize: 50, lineSearch: 'strongWolfe' });
-    while (history.length < steps) {
-      const left = steps - history.length;
-      const before = history.length;
-      lbfgs.maxEval = left;
-      lbfgs.step(evaluate);
-      clampPixels();
-      if (history.length === before + 1) break; // converged: the gradient is below tolerance
-    }
+    // One long run (clamping between iterations would break the curvature pairs it collects).
+    const lbfgs = new LBFGS([x], { lr: opts.lr ?? 1, maxIter: steps, maxEval: steps, historySize: 50, lineSearch: opts.lineSearch === undefined ? 'strongWolfe' : opts.lineSearch, toleranceChange: 0 });
+    lbfgs.step(evaluate);
   }
-  return { image: reshape(new Tensor(Float32Array.from(x.data), x.shape), [3, H, W]), history };
+  return { image: reshape(new Tensor(Float32Array.from(noGrad(pixels).data), x.shape), [3, H, W]), history };
 }
