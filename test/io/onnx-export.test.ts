@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentError, RNG, Tensor, randn, tensor } from '../../src/tensor/index.js';
-import { add, concat, flatten, interpolate, sigmoid } from '../../src/ops/index.js';
+import { add, concat, flatten, interpolate, pad, sigmoid, type InterpolateOptions } from '../../src/ops/index.js';
 import { noGrad } from '../../src/autograd/index.js';
 import {
   AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, LeakyReLU, Linear, LocalResponseNorm, MaxPool2d, Module, Embedding, ReLU,
@@ -74,4 +74,34 @@ test('exportOnnx: adaptive average pooling with uneven, overlapping and growing 
     }
   }
   for (const shape of [[2, 3, 7, 7], [1, 2, 2, 3], [1, 1, 1, 1]]) await checkWithOrt(new Odd(), randn(shape, { rng: new RNG(10) }));
+});
+
+test('exportOnnx: interpolate coordinate modes, bicubic and scales as given run the same in ONNX Runtime; reflect and replicate pads export as Pad modes', async () => {
+  const modes: InterpolateOptions[] = [
+    { size: [7, 9], mode: 'bicubic' },
+    { size: [6, 11], mode: 'bicubic', alignCorners: true },
+    { size: [3, 4], mode: 'bicubic', cubicCoeff: -0.5, excludeOutside: true },
+    { scaleFactor: 1.7, mode: 'bicubic', recomputeScaleFactor: false },
+    { scaleFactor: [1.5, 2.5], mode: 'bilinear', recomputeScaleFactor: false },
+    { size: [9, 3], mode: 'bilinear', coordinateMode: 'asymmetric' },
+    { size: [7, 8], mode: 'nearest', coordinateMode: 'half_pixel', nearestMode: 'round_prefer_ceil' },
+    { size: [3, 9], mode: 'nearest', coordinateMode: 'align_corners', nearestMode: 'round_prefer_floor' },
+  ];
+  for (const o of modes) {
+    class Resize extends Module {
+      forward(x: Tensor) {
+        return interpolate(x, o);
+      }
+    }
+    await checkWithOrt(new Resize(), randn([2, 3, 5, 6], { rng: new RNG(12) }), { dynamicBatch: true, runBatch: randn([3, 3, 5, 6], { rng: new RNG(13) }) });
+  }
+  for (const mode of ['reflect', 'replicate'] as const) {
+    class Padded extends Module {
+      conv = new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 3, rng: new RNG(14) });
+      forward(x: Tensor) {
+        return this.conv.call(pad(x, [[2, 1], [1, 3]], { mode }));
+      }
+    }
+    await checkWithOrt(new Padded(), randn([1, 3, 5, 6], { rng: new RNG(15) }));
+  }
 });

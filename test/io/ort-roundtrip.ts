@@ -1,7 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { RNG, type Tensor } from '../../src/tensor/index.js';
 import { noGrad } from '../../src/autograd/index.js';
-import type { AnyModule } from '../../src/nn/index.js';
+import { BatchNorm2d, type AnyModule } from '../../src/nn/index.js';
 import { exportOnnx, importOnnx, type ExportOnnxOptions } from '../../src/io/onnx/index.js';
 
 /*
@@ -23,22 +23,30 @@ export interface RoundTrip {
 
 /**
  * Batch-norm statistics of a fresh model are 0 and 1, so eval-mode batch norm is
- * nearly the identity and a wrong epsilon or argument order would go unseen.
- * Give every batch norm drawn statistics and affine terms first.
+ * nearly the identity and a wrong epsilon or argument order would go unseen (and
+ * deep residual nets blow up). Set every batch norm's running statistics to those
+ * of one training-mode pass over `x` (cumulative momentum: the first batch is the
+ * average), then draw its scale and shift around 1 and 0.
  */
-export function randomizeBatchNorm(model: AnyModule, rng = new RNG(99)): void {
-  const sd = model.stateDict();
-  for (const key of Object.keys(sd)) {
-    if (!key.endsWith('running_mean')) continue;
-    const at = key.slice(0, -'running_mean'.length);
-    const fill = (k: string, f: () => number) => {
-      const t = sd[at + k];
+export function calibrateBatchNorm(model: AnyModule, x: Tensor, rng = new RNG(99)): void {
+  const bns = model.namedModules().map(([, m]) => m).filter((m): m is BatchNorm2d => m instanceof BatchNorm2d);
+  const saved = bns.map((m) => m.config);
+  const modes = model.namedModules().map(([, m]) => [m, m.training] as const);
+  try {
+    for (const m of bns) (m as { config: unknown }).config = { ...m.config, momentum: null };
+    model.eval();
+    for (const m of bns) m.train();
+    noGrad(() => model.call(x));
+  } finally {
+    bns.forEach((m, i) => ((m as { config: unknown }).config = saved[i]));
+    for (const [m, t] of modes) m.training = t;
+  }
+  for (const m of bns) {
+    const fill = (t: Tensor | null | undefined, f: () => number) => {
       if (t) for (let i = 0; i < t.size; i++) t.data[i] = f();
     };
-    fill('running_mean', () => rng.normal() * 0.2);
-    fill('running_var', () => 0.5 + rng.random());
-    fill('weight', () => 0.5 + rng.random());
-    fill('bias', () => rng.normal() * 0.2);
+    fill(m.weight, () => 0.5 + rng.random());
+    fill(m.bias, () => rng.normal() * 0.2);
   }
 }
 

@@ -143,9 +143,19 @@ function reduce(opType: string): Emitter {
   };
 }
 
+const RESIZE_MODE: Record<string, string> = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic' };
+
 function interpolate(c: EmitContext): void {
   const at = a(c);
   const x = c.op.inputs[0];
+  const mode = RESIZE_MODE[at.mode as string];
+  const attrs: Record<string, AttrValue> = { mode, coordinate_transformation_mode: at.coordinateMode as string };
+  if (mode === 'nearest') attrs.nearest_mode = at.nearestMode as string;
+  if (mode === 'cubic') Object.assign(attrs, { cubic_coeff_a: float(at.cubicCoeff as number), exclude_outside: at.excludeOutside ? 1 : 0 });
+  // align_corners maps by the output size alone (PyTorch), which sizes say exactly.
+  const scales = at.coordinateMode === 'align_corners' ? null : (at.scales as number[] | null);
+  // Scales as given: ONNX then sizes the output ⌊in · scale⌋ and maps coordinates by the scale itself.
+  if (scales) return c.node('Resize', [c.inputs[0], '', c.constant(new Tensor(Float32Array.from([1, 1, ...scales]), [4]), 'scales')], c.outputs, attrs);
   let sizes: string;
   if (c.dynamicBatch) {
     // sizes = [N, C] of the running input, then the fixed output plane.
@@ -155,11 +165,7 @@ function interpolate(c: EmitContext): void {
     sizes = c.temp('sizes');
     c.node('Concat', [nc, c.constant(ints([at.outH as number, at.outW as number]), 'plane')], [sizes], { axis: 0 });
   } else sizes = c.constant(ints([x.shape[0], x.shape[1], at.outH as number, at.outW as number]), 'sizes');
-  if (at.mode === 'nearest') {
-    c.node('Resize', [c.inputs[0], '', '', sizes], c.outputs, { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
-  } else {
-    c.node('Resize', [c.inputs[0], '', '', sizes], c.outputs, { mode: 'linear', coordinate_transformation_mode: at.alignCorners ? 'align_corners' : 'half_pixel' });
-  }
+  c.node('Resize', [c.inputs[0], '', '', sizes], c.outputs, attrs);
 }
 
 const CAST_TO: Record<string, number> = { float32: ElemType.FLOAT, float64: ElemType.DOUBLE, int32: ElemType.INT32 };
@@ -196,7 +202,10 @@ export const EXPORTERS: Record<string, Emitter> = {
   pad: (c) => {
     const pads = a(c).pads as number[][];
     const dtype = c.op.inputs[0].dtype;
-    c.node('Pad', [c.inputs[0], c.constant(ints([...pads.map((p) => p[0]), ...pads.map((p) => p[1])]), 'pads'), c.constant(tensor(a(c).value as number, { dtype }), 'pad_value')], c.outputs);
+    const onnxPads = c.constant(ints([...pads.map((p) => p[0]), ...pads.map((p) => p[1])]), 'pads');
+    const mode = a(c).mode as string | undefined;
+    if (mode && mode !== 'constant') return c.node('Pad', [c.inputs[0], onnxPads], c.outputs, { mode: mode === 'replicate' ? 'edge' : mode });
+    c.node('Pad', [c.inputs[0], onnxPads, c.constant(tensor(a(c).value as number, { dtype }), 'pad_value')], c.outputs);
   },
   broadcastTo: (c) => {
     const target = [...(a(c).shape as number[])];

@@ -1,7 +1,6 @@
 import { ArgumentError, FormatError, Tensor } from '../../tensor/index.js';
-import { add, concat, div, dropout, elu, globalMaxPool2d, interpolate, leakyRelu, maximum, mean, minimum, mul, pad, permute, relu, reshape, softmax, sub, clamp } from '../../ops/index.js';
+import { add, avgPool2d, concat, div, dropout, elu, globalMaxPool2d, interpolate, leakyRelu, maxPool2d, maximum, mean, minimum, mul, pad, permute, relu, reshape, softmax, sub, clamp } from '../../ops/index.js';
 import { Module, type AnyModule } from '../../nn/index.js';
-import { poolWithPads } from '../pool-pads.js';
 import { activation, nchwAxis, weightedLayer, type KerasConfig } from './layers.js';
 import { concatShards, decodeWeights, type TfjsWeightGroup } from './weights.js';
 
@@ -97,7 +96,8 @@ function plainLayer(cls: string, name: string, c: KerasConfig, xs: Tensor[], tra
       const k = pairOf(c.pool_size, 2);
       const s = c.strides == null ? k : pairOf(c.strides, 1);
       const { begin, end } = tfPads(x.shape.slice(2), k, s, c.padding === 'same');
-      return poolWithPads(x, cls === 'MaxPooling2D' ? 'max' : 'avg', { kernel: k, stride: s, begin, end, countIncludePad: false });
+      const padding = [begin[0], end[0], begin[1], end[1]] as const;
+      return cls === 'MaxPooling2D' ? maxPool2d(x, { kernelSize: k, stride: s, padding }) : avgPool2d(x, { kernelSize: k, stride: s, padding, countIncludePad: false });
     }
     case 'GlobalAveragePooling2D': {
       const y = mean(x, { axis: [2, 3], keepdims: !!c.keepdims });
