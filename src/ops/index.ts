@@ -2,6 +2,7 @@ export type { TensorOrNumber } from './util.js';
 export * from './elementwise.js';
 export * from './reduce.js';
 export * from './shape.js';
+export * from './pad.js';
 export * from './matmul.js';
 export * from './conv.js';
 export * from './pool.js';

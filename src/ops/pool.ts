@@ -1,8 +1,10 @@
 import { kernel, type Pool2DInfo } from '../backend/index.js';
 import { record } from '../autograd/index.js';
 import { traceOp, untraced } from '../autograd/trace.js';
-import { ArgumentError, ShapeError, Tensor } from '../tensor/index.js';
+import { ArgumentError, ShapeError, Tensor, ones } from '../tensor/index.js';
 import { checkFloat, checkTensor, describe, pair } from './util.js';
+import { pad } from './pad.js';
+import { div } from './elementwise.js';
 
 /*
  * Pooling (Hung-yi Lee "CNN – Pooling Layer"; Zhonglei Wang "Pooling"; Rowel
@@ -16,8 +18,12 @@ export interface MaxPool2dOptions {
   kernelSize: number | readonly [number, number];
   /** Defaults to kernelSize: non-overlapping windows, as in the decks' 2×2/stride 2 examples. */
   stride?: number | readonly [number, number];
-  /** Implicit padding on both sides; padded positions never win the max. At most half the kernel. */
-  padding?: number | readonly [number, number];
+  /**
+   * Implicit padding on both sides (at most half the kernel, PyTorch's rule), or
+   * four-sided [top, bottom, left, right] of any size (ONNX's and TensorFlow's 'same'
+   * pads); padded positions never win the max.
+   */
+  padding?: number | readonly [number, number] | readonly [number, number, number, number];
   dilation?: number | readonly [number, number];
   /** Round the output size up, keeping a last partial window if it starts inside the input or left padding. */
   ceilMode?: boolean;
@@ -26,7 +32,8 @@ export interface MaxPool2dOptions {
 export interface AvgPool2dOptions {
   kernelSize: number | readonly [number, number];
   stride?: number | readonly [number, number];
-  padding?: number | readonly [number, number];
+  /** As max pooling's: [h, w] up to half the kernel, or four-sided [top, bottom, left, right]. */
+  padding?: number | readonly [number, number] | readonly [number, number, number, number];
   ceilMode?: boolean;
   /** Divide by the full window, padded zeros included (true, PyTorch's default), or by the in-bounds part only. */
   countIncludePad?: boolean;
@@ -122,9 +129,46 @@ function maxPool(op: string, x: Tensor, info: Pool2DInfo, attrs: Record<string, 
   return { y, indices: argmax };
 }
 
+type FourPads = readonly [number, number, number, number];
+
+/**
+ * Four-sided padding that the pooling kernels (symmetric, at most half the
+ * window) cannot take, or null. Four-sided pads that are symmetric and small
+ * come back as null with `padding` rewritten to [h, w].
+ */
+function fourSided(op: string, opts: { kernelSize: unknown; padding?: unknown }): FourPads | null {
+  const p = opts.padding;
+  if (!Array.isArray(p) || p.length !== 4) return null;
+  if (!p.every((v) => Number.isInteger(v) && v >= 0)) throw new ArgumentError(op, `padding [top, bottom, left, right] must hold non-negative integers, got ${describe(p)}`);
+  const [kH, kW] = pair(op, 'kernelSize', opts.kernelSize, 1);
+  if (p[0] === p[1] && p[2] === p[3] && p[0] <= kH / 2 && p[2] <= kW / 2) return null;
+  return p as unknown as FourPads;
+}
+
+const symmetricPair = (p: unknown) => (Array.isArray(p) && p.length === 4 ? [p[0], p[2]] as [number, number] : (p as number | [number, number] | undefined));
+
+/**
+ * Pooling with pads the kernels cannot take: pad explicitly, with −∞ for max
+ * pooling; average pooling that leaves padding out divides the sums by the share
+ * of each window that lies on the input. Windows then run over the padded
+ * input, so in ceil mode a last window may start in the end padding (ONNX's rule).
+ */
+function explicitPool(kind: 'max' | 'avg', x: Tensor, p: FourPads, opts: MaxPool2dOptions & AvgPool2dOptions): Tensor {
+  const pads = [[p[0], p[1]], [p[2], p[3]]] as const;
+  const base = { kernelSize: opts.kernelSize, stride: opts.stride, ceilMode: opts.ceilMode };
+  if (kind === 'max') return maxPool2d(pad(x, pads, -Infinity), { ...base, dilation: opts.dilation });
+  const sums = avgPool2d(pad(x, pads), { ...base, countIncludePad: true });
+  if (opts.countIncludePad ?? true) return sums;
+  const share = avgPool2d(pad(ones([1, 1, x.shape[2], x.shape[3]], { dtype: x.dtype }), pads), { ...base, countIncludePad: true });
+  return div(sums, share);
+}
+
 /** 2-D max pooling over NCHW input. */
 export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
-  return maxPoolOf(x, opts, false).y;
+  checkInput4d('maxPool2d', x);
+  const four = opts && fourSided('maxPool2d', opts);
+  if (four) return explicitPool('max', x, four, opts);
+  return maxPoolOf(x, { ...opts, padding: symmetricPair(opts?.padding) }, false).y;
 }
 
 /**
@@ -132,7 +176,9 @@ export function maxPool2d(x: Tensor, opts: MaxPool2dOptions): Tensor {
  * plane, int32) of the input that won, as PyTorch's return_indices.
  */
 export function maxPool2dWithIndices(x: Tensor, opts: MaxPool2dOptions): { y: Tensor; indices: Tensor } {
-  return maxPoolOf(x, opts, true);
+  checkInput4d('maxPool2d', x);
+  if (opts && fourSided('maxPool2d', opts)) throw new ArgumentError('maxPool2dWithIndices', `takes symmetric padding of at most half the kernel, got ${describe(opts.padding)}`);
+  return maxPoolOf(x, { ...opts, padding: symmetricPair(opts?.padding) }, true);
 }
 
 function maxPoolOf(x: Tensor, opts: MaxPool2dOptions, withIndices: boolean): { y: Tensor; indices: Tensor } {
@@ -147,7 +193,9 @@ function maxPoolOf(x: Tensor, opts: MaxPool2dOptions, withIndices: boolean): { y
 export function avgPool2d(x: Tensor, opts: AvgPool2dOptions): Tensor {
   const op = 'avgPool2d';
   checkInput4d(op, x);
-  const info = pool2dInfo(op, x, { ...opts, dilation: 1 });
+  const four = opts && fourSided(op, opts);
+  if (four) return explicitPool('avg', x, four, opts);
+  const info = pool2dInfo(op, x, { ...opts, padding: symmetricPair(opts?.padding), dilation: 1 });
   const y = kernel('AvgPool2D')(x, info);
   // Backward (Zhonglei Wang "Backpropagation for average POOL"): dA = dZ ⊗ M, each
   // δ spread evenly over the positions its window averaged.

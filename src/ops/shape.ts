@@ -187,30 +187,6 @@ export function split(x: Tensor, sizes: number | readonly number[], axis = 0): T
   });
 }
 
-export type PadSpec = readonly (readonly [number, number])[];
-
-/**
- * Constant padding. `pads` lists [before, after] per axis from the first axis;
- * missing leading axes are not padded when fewer pairs are given than axes
- * (they apply to the last axes, so [[1, 1], [2, 2]] pads H and W of NCHW).
- */
-export function pad(x: Tensor, pads: PadSpec, value = 0): Tensor {
-  checkTensor('pad', 'x', x);
-  checkNumber('pad', 'value', value);
-  if (!Array.isArray(pads) || pads.length > x.rank) throw new ArgumentError('pad', `pads must list at most ${x.rank} [before, after] pairs, got ${describe(pads)}`);
-  const full: [number, number][] = x.shape.map(() => [0, 0]);
-  const off = x.rank - pads.length;
-  pads.forEach((p, i) => {
-    if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= 0)) {
-      throw new ArgumentError('pad', `each pad must be [before, after] with non-negative integers, got ${describe(p)}`);
-    }
-    full[off + i] = [p[0], p[1]];
-  });
-  const out = kernel('Pad')(x, { pads: full, value });
-  const back = (g: Tensor) => [kernel('Slice')(g, { begin: full.map((p) => p[0]), end: full.map((p, i) => p[0] + x.shape[i]), step: full.map(() => 1) })];
-  return record('pad', out, [x], back, { pads: full.map((p) => [p[0], p[1]]), value });
-}
-
 /** Change dtype; the gradient is cast back (none flows into int32). */
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);

@@ -1,35 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as ort from 'onnxruntime-node';
-import { ArgumentError, RNG, Tensor, randn } from '../../src/tensor/index.js';
-import { add, concat, flatten, interpolate, sigmoid } from '../../src/ops/index.js';
+import { ArgumentError, RNG, Tensor, randn, tensor } from '../../src/tensor/index.js';
+import { add, concat, flatten, interpolate, pad, sigmoid, type InterpolateOptions } from '../../src/ops/index.js';
 import { noGrad } from '../../src/autograd/index.js';
 import {
-  AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, LeakyReLU, Linear, LocalResponseNorm, MaxPool2d, Module, ReLU,
+  AdaptiveAvgPool2d, AvgPool2d, BatchNorm2d, Conv2d, ConvTranspose2d, Dropout, LeakyReLU, Linear, LocalResponseNorm, MaxPool2d, Module, Embedding, ReLU,
   Sequential, Softmax, type AnyModule,
 } from '../../src/nn/index.js';
 import { LeNet5 } from '../../src/models/index.js';
 import { exportOnnx, importOnnx } from '../../src/io/onnx/index.js';
 import { assertThrowsWith } from '../helpers.js';
+import { ortRoundTrip } from './ort-roundtrip.js';
 
-/** Runs the exported bytes in ONNX Runtime and checks its outputs against Receptive's within 1e-4 of their scale. */
+/** ONNX Runtime's outputs within 1e-4 of their scale, and the re-imported graph within 1e-5. */
 async function checkWithOrt(model: AnyModule, x: Tensor, opts: { dynamicBatch?: boolean; runBatch?: Tensor } = {}): Promise<Uint8Array> {
-  const bytes = exportOnnx(model, x, { dynamicBatch: opts.dynamicBatch });
-  const session = await ort.InferenceSession.create(bytes);
-  const input = opts.runBatch ?? x;
-  const res = await session.run({ input: new ort.Tensor('float32', Float32Array.from(input.data), [...input.shape]) });
-  model.eval();
-  const want = noGrad(() => model.call(input)) as Tensor;
-  const got = res.output;
-  assert.deepEqual(got.dims.map(Number), [...want.shape]);
-  const scale = Math.max(...Array.from(want.data, Math.abs), 1e-6);
-  let worst = 0;
-  for (let i = 0; i < want.size; i++) worst = Math.max(worst, Math.abs((got.data as Float32Array)[i] - want.data[i]) / scale);
-  assert.ok(worst < 1e-4, `largest difference ${worst} of the output scale`);
-  // And back: the re-imported graph computes the same function.
-  const back = noGrad(() => importOnnx(bytes).call(input)) as Tensor;
-  for (let i = 0; i < want.size; i++) assert.ok(Math.abs(back.data[i] - want.data[i]) <= 1e-5 * scale, `re-import differs at ${i}`);
-  return bytes;
+  const r = await ortRoundTrip(model, x, opts);
+  assert.deepEqual(r.ortShape, r.outShape);
+  assert.ok(r.ortRel < 1e-4, `largest difference ${r.ortRel} of the output scale`);
+  assert.ok(r.reimportMaxAbs <= 1e-5 * r.scale, `re-import differs by ${r.reimportMaxAbs}`);
+  return r.bytes;
 }
 
 test('exportOnnx: LeNet-5 runs in ONNX Runtime with the same outputs, for any batch size with dynamicBatch', async () => {
@@ -65,6 +54,7 @@ test('exportOnnx: residual adds, grouped and transposed convs, pooling, LRN, res
   m.train();
   noGrad(() => m.call(randn([4, 3, 8, 8], { rng: new RNG(8) }).mul(2).add(1))); // move the running statistics
   await checkWithOrt(m, randn([2, 3, 8, 8], { rng: new RNG(9) }));
+  await checkWithOrt(m, randn([2, 3, 8, 8], { rng: new RNG(9) }), { dynamicBatch: true, runBatch: randn([3, 3, 8, 8], { rng: new RNG(11) }) });
 });
 
 test('exportOnnx names initializers by parameter path and refuses what ONNX cannot express', () => {
@@ -72,11 +62,46 @@ test('exportOnnx names initializers by parameter path and refuses what ONNX cann
   const back = importOnnx(exportOnnx(m, randn([1, 1, 28, 28])));
   for (const k of Object.keys(m.stateDict())) assert.ok(k in back.stateDict(), `${k} is an initializer of the file`);
   assertThrowsWith(() => exportOnnx(m, randn([1, 1, 28, 28]), { opset: 9 }), ArgumentError, 'opset must be an integer from 13 to 17');
+  const embed = new Sequential(new Embedding({ numEmbeddings: 5, embeddingDim: 3 }));
+  assertThrowsWith(() => exportOnnx(embed, tensor([[1, 2]], { dtype: 'int32' })), ArgumentError, 'the op embedding in Embedding "0" has no ONNX form yet');
+});
+
+test('exportOnnx: adaptive average pooling with uneven, overlapping and growing bins (two MatMuls)', async () => {
   class Odd extends Module {
-    pool = new AdaptiveAvgPool2d({ outputSize: 3 });
+    pool = new AdaptiveAvgPool2d({ outputSize: [3, 5] });
     forward(x: Tensor) {
       return this.pool.call(x);
     }
   }
-  assertThrowsWith(() => exportOnnx(new Odd(), randn([1, 1, 7, 7])), ArgumentError, 'adaptiveAvgPool2d from 7x7 to 3x3 has uneven bins');
+  for (const shape of [[2, 3, 7, 7], [1, 2, 2, 3], [1, 1, 1, 1]]) await checkWithOrt(new Odd(), randn(shape, { rng: new RNG(10) }));
+});
+
+test('exportOnnx: interpolate coordinate modes, bicubic and scales as given run the same in ONNX Runtime; reflect and replicate pads export as Pad modes', async () => {
+  const modes: InterpolateOptions[] = [
+    { size: [7, 9], mode: 'bicubic' },
+    { size: [6, 11], mode: 'bicubic', alignCorners: true },
+    { size: [3, 4], mode: 'bicubic', cubicCoeff: -0.5, excludeOutside: true },
+    { scaleFactor: 1.7, mode: 'bicubic', recomputeScaleFactor: false },
+    { scaleFactor: [1.5, 2.5], mode: 'bilinear', recomputeScaleFactor: false },
+    { size: [9, 3], mode: 'bilinear', coordinateMode: 'asymmetric' },
+    { size: [7, 8], mode: 'nearest', coordinateMode: 'half_pixel', nearestMode: 'round_prefer_ceil' },
+    { size: [3, 9], mode: 'nearest', coordinateMode: 'align_corners', nearestMode: 'round_prefer_floor' },
+  ];
+  for (const o of modes) {
+    class Resize extends Module {
+      forward(x: Tensor) {
+        return interpolate(x, o);
+      }
+    }
+    await checkWithOrt(new Resize(), randn([2, 3, 5, 6], { rng: new RNG(12) }), { dynamicBatch: true, runBatch: randn([3, 3, 5, 6], { rng: new RNG(13) }) });
+  }
+  for (const mode of ['reflect', 'replicate'] as const) {
+    class Padded extends Module {
+      conv = new Conv2d({ inChannels: 3, outChannels: 2, kernelSize: 3, rng: new RNG(14) });
+      forward(x: Tensor) {
+        return this.conv.call(pad(x, [[2, 1], [1, 3]], { mode }));
+      }
+    }
+    await checkWithOrt(new Padded(), randn([1, 3, 5, 6], { rng: new RNG(15) }));
+  }
 });

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArgumentError, DTypeError, RNG, ShapeError, Tensor, arange, randn, tensor } from '../../src/tensor/index.js';
 import { gradcheck } from '../../src/autograd/index.js';
-import { broadcastTo, cast, concat, flatten, pad, permute, reshape, slice, split, squeeze, stack, transpose, unsqueeze } from '../../src/ops/shape.js';
-import { mul, sum } from '../../src/ops/index.js';
+import { broadcastTo, cast, concat, flatten, permute, reshape, slice, split, squeeze, stack, transpose, unsqueeze } from '../../src/ops/shape.js';
+import { mul, pad, sum } from '../../src/ops/index.js';
 import { assertClose, assertThrowsWith } from '../helpers.js';
 
 function assertGrad(fn: (...xs: Tensor[]) => Tensor, inputs: Tensor[]): void {

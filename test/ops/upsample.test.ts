@@ -98,7 +98,7 @@ test('interpolate errors name the op and the bad argument', () => {
   assertThrowsWith(() => interpolate(x, { scaleFactor: -2 }), ArgumentError, 'scaleFactor must be a positive finite number', 'got -2');
   assertThrowsWith(() => interpolate(x, { scaleFactor: [2, NaN] }), ArgumentError, 'scaleFactor must be a positive finite number');
   assertThrowsWith(() => interpolate(x, { scaleFactor: 0.2 }), ShapeError, 'interpolate', 'got [1, 2, 4, 4]', 'output would be 0x0');
-  assertThrowsWith(() => interpolate(x, { size: 8, mode: 'bicubic' as 'nearest' }), ArgumentError, `mode must be 'nearest' or 'bilinear', got "bicubic"`);
-  assertThrowsWith(() => interpolate(x, { size: 8, mode: 'nearest', alignCorners: true }), ArgumentError, "alignCorners applies to mode 'bilinear' only");
+  assertThrowsWith(() => interpolate(x, { size: 8, mode: 'area' as 'nearest' }), ArgumentError, `mode must be 'nearest', 'bilinear' or 'bicubic', got "area"`);
+  assertThrowsWith(() => interpolate(x, { size: 8, mode: 'nearest', alignCorners: true }), ArgumentError, "alignCorners applies to mode 'bilinear' or 'bicubic' only, not 'nearest'");
   assertThrowsWith(() => interpolate(x, { size: 8, mode: 'bilinear', alignCorners: 1 as unknown as boolean }), ArgumentError, 'alignCorners must be true or false, got 1');
 });

@@ -60,12 +60,26 @@ function pool(opType: string): Emitter {
   };
 }
 
+/** PyTorch's adaptive bins as a [out, in] averaging matrix: row i is 1/len over [floor(i·in/out), ceil((i+1)·in/out)). */
+function binMatrix(inSize: number, outSize: number, dtype: Tensor['dtype'], transposed = false): Tensor {
+  const m = new Float64Array(outSize * inSize);
+  for (let i = 0; i < outSize; i++) {
+    const [a0, a1] = [Math.floor((i * inSize) / outSize), Math.ceil(((i + 1) * inSize) / outSize)];
+    for (let j = a0; j < a1; j++) m[transposed ? j * outSize + i : i * inSize + j] = 1 / (a1 - a0);
+  }
+  return new Tensor(dtype === 'float64' ? m : Float32Array.from(m), transposed ? [inSize, outSize] : [outSize, inSize]);
+}
+
 function adaptiveAvg(c: EmitContext): void {
   const [oh, ow] = a(c).outputSize as number[];
-  const [, , H, W] = c.op.inputs[0].shape;
+  const x = c.op.inputs[0];
+  const [, , H, W] = x.shape;
   if (oh === 1 && ow === 1) return c.node('GlobalAveragePool', c.inputs, c.outputs);
-  if (H % oh || W % ow) throw new ArgumentError('exportOnnx', `adaptiveAvgPool2d from ${H}x${W} to ${oh}x${ow} has uneven bins, which ONNX's AveragePool cannot express`);
-  c.node('AveragePool', c.inputs, c.outputs, { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+  if (H % oh === 0 && W % ow === 0) return c.node('AveragePool', c.inputs, c.outputs, { kernel_shape: [H / oh, W / ow], strides: [H / oh, W / ow] });
+  // Uneven (or overlapping, or growing) bins: the pool is linear, Y = Ph · X · Pwᵀ, two broadcast MatMuls.
+  const rows = c.temp('pooled_w');
+  c.node('MatMul', [c.inputs[0], c.constant(binMatrix(W, ow, x.dtype, true), 'bins_w')], [rows]);
+  c.node('MatMul', [c.constant(binMatrix(H, oh, x.dtype), 'bins_h'), rows], c.outputs);
 }
 
 function reshape(c: EmitContext): void {
@@ -129,15 +143,29 @@ function reduce(opType: string): Emitter {
   };
 }
 
+const RESIZE_MODE: Record<string, string> = { nearest: 'nearest', bilinear: 'linear', bicubic: 'cubic' };
+
 function interpolate(c: EmitContext): void {
   const at = a(c);
   const x = c.op.inputs[0];
-  const sizes = c.constant(ints([x.shape[0], x.shape[1], at.outH as number, at.outW as number]), 'sizes');
-  if (at.mode === 'nearest') {
-    c.node('Resize', [c.inputs[0], '', '', sizes], c.outputs, { mode: 'nearest', coordinate_transformation_mode: 'asymmetric', nearest_mode: 'floor' });
-  } else {
-    c.node('Resize', [c.inputs[0], '', '', sizes], c.outputs, { mode: 'linear', coordinate_transformation_mode: at.alignCorners ? 'align_corners' : 'half_pixel' });
-  }
+  const mode = RESIZE_MODE[at.mode as string];
+  const attrs: Record<string, AttrValue> = { mode, coordinate_transformation_mode: at.coordinateMode as string };
+  if (mode === 'nearest') attrs.nearest_mode = at.nearestMode as string;
+  if (mode === 'cubic') Object.assign(attrs, { cubic_coeff_a: float(at.cubicCoeff as number), exclude_outside: at.excludeOutside ? 1 : 0 });
+  // align_corners maps by the output size alone (PyTorch), which sizes say exactly.
+  const scales = at.coordinateMode === 'align_corners' ? null : (at.scales as number[] | null);
+  // Scales as given: ONNX then sizes the output ⌊in · scale⌋ and maps coordinates by the scale itself.
+  if (scales) return c.node('Resize', [c.inputs[0], '', c.constant(new Tensor(Float32Array.from([1, 1, ...scales]), [4]), 'scales')], c.outputs, attrs);
+  let sizes: string;
+  if (c.dynamicBatch) {
+    // sizes = [N, C] of the running input, then the fixed output plane.
+    const [shape, nc] = [c.temp('shape'), c.temp('batch_channels')];
+    c.node('Shape', [c.inputs[0]], [shape]);
+    c.node('Slice', [shape, c.constant(ints([0]), 'starts'), c.constant(ints([2]), 'ends')], [nc]);
+    sizes = c.temp('sizes');
+    c.node('Concat', [nc, c.constant(ints([at.outH as number, at.outW as number]), 'plane')], [sizes], { axis: 0 });
+  } else sizes = c.constant(ints([x.shape[0], x.shape[1], at.outH as number, at.outW as number]), 'sizes');
+  c.node('Resize', [c.inputs[0], '', '', sizes], c.outputs, attrs);
 }
 
 const CAST_TO: Record<string, number> = { float32: ElemType.FLOAT, float64: ElemType.DOUBLE, int32: ElemType.INT32 };
@@ -163,15 +191,29 @@ export const EXPORTERS: Record<string, Emitter> = {
   concat: (c) => c.node('Concat', c.inputs, c.outputs, { axis: a(c).axis as number }),
   slice: (c) => {
     const at = a(c);
-    const b = at.begin as number[];
-    c.node('Slice', [c.inputs[0], c.constant(ints(b), 'starts'), c.constant(ints(at.end as number[]), 'ends'), c.constant(ints(b.map((_, i) => i)), 'axes'), c.constant(ints(at.step as number[]), 'steps')], c.outputs);
+    const [b, e, st] = [at.begin as number[], at.end as number[], at.step as number[]];
+    const shape = c.op.inputs[0].shape;
+    // Only the axes that the slice changes: a whole axis (the batch above all) stays whatever size it has at run time.
+    const axes = b.map((_, i) => i).filter((i) => !(b[i] === 0 && e[i] >= shape[i] && st[i] === 1));
+    if (!axes.length) return c.node('Identity', c.inputs, c.outputs);
+    const pick = (v: number[]) => c.constant(ints(axes.map((i) => v[i])), 'slice');
+    c.node('Slice', [c.inputs[0], pick(b), pick(e), c.constant(ints(axes), 'axes'), pick(st)], c.outputs);
   },
   pad: (c) => {
     const pads = a(c).pads as number[][];
     const dtype = c.op.inputs[0].dtype;
-    c.node('Pad', [c.inputs[0], c.constant(ints([...pads.map((p) => p[0]), ...pads.map((p) => p[1])]), 'pads'), c.constant(tensor(a(c).value as number, { dtype }), 'pad_value')], c.outputs);
+    const onnxPads = c.constant(ints([...pads.map((p) => p[0]), ...pads.map((p) => p[1])]), 'pads');
+    const mode = a(c).mode as string | undefined;
+    if (mode && mode !== 'constant') return c.node('Pad', [c.inputs[0], onnxPads], c.outputs, { mode: mode === 'replicate' ? 'edge' : mode });
+    c.node('Pad', [c.inputs[0], onnxPads, c.constant(tensor(a(c).value as number, { dtype }), 'pad_value')], c.outputs);
   },
-  broadcastTo: (c) => c.node('Expand', [c.inputs[0], c.constant(ints(a(c).shape as number[]), 'shape')], c.outputs),
+  broadcastTo: (c) => {
+    const target = [...(a(c).shape as number[])];
+    const x = c.op.inputs[0];
+    // Expand broadcasts: a 1 keeps the running input's own batch.
+    if (c.dynamicBatch && x.rank === target.length && x.shape[0] === target[0]) target[0] = 1;
+    c.node('Expand', [c.inputs[0], c.constant(ints(target), 'shape')], c.outputs);
+  },
   cast: (c) => c.node('Cast', c.inputs, c.outputs, { to: CAST_TO[a(c).dtype as string] }),
   add: simple('Add'),
   sub: simple('Sub'),

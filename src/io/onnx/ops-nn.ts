@@ -1,11 +1,11 @@
 import { Tensor, full } from '../../tensor/index.js';
 import {
-  add, batchNorm, cast, clamp, maxPool2dWithIndices, conv2d, convTranspose2d, div, elu, exp, globalAvgPool2d, globalMaxPool2d, interpolate, leakyRelu,
-  linear, localResponseNorm, log, logSoftmax, matmul, mean, mul, neg, pad, relu, reshape, sigmoid, slice, softmax, softplus, sqrt,
+  add, avgPool2d, batchNorm, cast, clamp, maxPool2dWithIndices, conv2d, convTranspose2d, div, elu, exp, globalAvgPool2d, globalMaxPool2d, interpolate, leakyRelu,
+  linear, localResponseNorm, maxPool2d, log, logSoftmax, matmul, mean, mul, neg, pad, relu, reshape, sigmoid, slice, softmax, softplus, sqrt,
   squeeze, sub, tanh, transpose, unsqueeze, variance, abs,
 } from '../../ops/index.js';
 import { intsOf, type NodeContext } from './attrs.js';
-import { poolWithPads } from '../pool-pads.js';
+import type { CoordinateMode, InterpolateMode, NearestMode } from '../../ops/index.js';
 
 /*
  * ONNX's neural-network operators on Receptive's differentiable ops. Each
@@ -125,7 +125,11 @@ function poolCommon(c: NodeContext, x: Tensor, kind: 'max' | 'avg'): Tensor {
   if (kind === 'avg' && (d[0] !== 1 || d[1] !== 1)) throw c.unsupported('average pooling with dilations');
   const symmetric = begin[0] === end[0] && begin[1] === end[1] && begin[0] <= k[0] / 2 && begin[1] <= k[1] / 2;
   if (kind === 'max' && !symmetric && (c.node.output?.length ?? 1) > 1 && c.node.output![1]) throw c.unsupported('the Indices output of MaxPool with asymmetric or large pads');
-  return lower(poolWithPads(x4, kind, { kernel: k, stride: s, dilation: d, begin, end, ceilMode, countIncludePad: c.int('count_include_pad', 0) === 1 }), oneD);
+  const padding = [begin[0], end[0], begin[1], end[1]] as const;
+  const y = kind === 'max'
+    ? maxPool2d(x4, { kernelSize: k, stride: s, dilation: d, padding, ceilMode })
+    : avgPool2d(x4, { kernelSize: k, stride: s, padding, ceilMode, countIncludePad: c.int('count_include_pad', 0) === 1 });
+  return lower(y, oneD);
 }
 
 const BatchNormalization: OpImpl = ([x, scale, bias, m, v], c) => {
@@ -156,32 +160,38 @@ const Dropout: OpImpl = ([x, , training], c) => {
   return [x!, full(x!.shape, 1, { dtype: 'int32' })];
 };
 
-/** Resize and Upsample, where Receptive's interpolate computes the same mapping. */
+const RESIZE_COORDS = ['half_pixel', 'pytorch_half_pixel', 'align_corners', 'asymmetric'] as const;
+const NEAREST_MODES = ['floor', 'ceil', 'round_prefer_floor', 'round_prefer_ceil'] as const;
+const INTERP_MODE: Record<string, InterpolateMode> = { nearest: 'nearest', linear: 'bilinear', bilinear: 'bilinear', cubic: 'bicubic' };
+
+/** Resize and Upsample on interpolate: sizes as sizes, scales kept as given. */
 const Resize: OpImpl = (ins, c) => {
   const x = ins[0]!;
   const old = c.node.op_type === 'Upsample' || c.opset < 11;
   const scalesT = c.node.op_type === 'Upsample' ? (ins[1] ?? null) : old ? ins[1] : ins[2];
   const sizes = old ? undefined : intsOf(ins[3]);
   const scales = scalesT && scalesT.size ? Array.from(scalesT.data, Number) : c.floats('scales');
-  const mode = c.str('mode', 'nearest');
-  const coord = c.node.op_type === 'Upsample' || c.opset < 11 ? 'asymmetric' : c.str('coordinate_transformation_mode', 'half_pixel');
-  const nearestMode = c.str('nearest_mode', 'round_prefer_floor');
+  const mode = INTERP_MODE[c.str('mode', 'nearest')];
+  const coord = old ? 'asymmetric' : c.str('coordinate_transformation_mode', 'half_pixel');
+  const nearestMode = old ? 'floor' : c.str('nearest_mode', 'round_prefer_floor');
   if (x.rank !== 4) throw c.unsupported(`resizing a rank-${x.rank} tensor`);
-  const out = sizes ? sizes.slice(-2) : scales ? [Math.floor(x.shape[2] * scales[2]), Math.floor(x.shape[3] * scales[3])] : null;
-  if (!out) throw c.invalid('neither scales nor sizes is given');
+  if (!mode) throw c.unsupported(`mode ${c.str('mode', 'nearest')}`);
+  if (!(RESIZE_COORDS as readonly string[]).includes(coord)) throw c.unsupported(`coordinate_transformation_mode ${coord}`);
+  if (!(NEAREST_MODES as readonly string[]).includes(nearestMode)) throw c.invalid(`nearest_mode ${nearestMode}`);
+  if (!sizes && !scales) throw c.invalid('neither scales nor sizes is given');
   if (sizes ? sizes[0] !== x.shape[0] || sizes[1] !== x.shape[1] : scales![0] !== 1 || scales![1] !== 1) throw c.unsupported('resizing the batch or channel axis');
-  if (scales && !sizes && (x.shape[2] * scales[2] !== out[0] || x.shape[3] * scales[3] !== out[1])) throw c.unsupported('scales that do not give whole output sizes');
-  const size: [number, number] = [out[0], out[1]];
-  if (mode === 'nearest') {
-    if (coord !== 'asymmetric' || (nearestMode !== 'floor' && c.node.op_type === 'Resize' && c.opset >= 11)) throw c.unsupported(`nearest resizing with ${coord} coordinates and nearest_mode ${nearestMode} (Receptive's nearest is asymmetric with floor)`);
-    return [interpolate(x, { size, mode: 'nearest' })];
+  const common = {
+    mode,
+    coordinateMode: coord as CoordinateMode,
+    ...(mode === 'nearest' ? { nearestMode: nearestMode as NearestMode } : {}),
+    ...(mode === 'bicubic' ? { cubicCoeff: c.float('cubic_coeff_a', -0.75), excludeOutside: c.int('exclude_outside', 0) === 1 } : {}),
+  };
+  if (sizes) return [interpolate(x, { ...common, size: [sizes[2], sizes[3]] })];
+  // ONNX's align_corners with scales maps by the unrounded in·scale; interpolate's (PyTorch's) by the whole output size.
+  if (coord === 'align_corners' && (!Number.isInteger(x.shape[2] * scales![2]) || !Number.isInteger(x.shape[3] * scales![3]))) {
+    throw c.unsupported('align_corners with scales that do not give whole output sizes');
   }
-  if (mode === 'linear' || mode === 'bilinear') {
-    if (coord === 'align_corners') return [interpolate(x, { size, mode: 'bilinear', alignCorners: true })];
-    if (coord === 'half_pixel' || (coord === 'pytorch_half_pixel' && size[0] > 1 && size[1] > 1)) return [interpolate(x, { size, mode: 'bilinear' })];
-    throw c.unsupported(`linear resizing with ${coord} coordinates`);
-  }
-  throw c.unsupported(`mode ${mode}`);
+  return [interpolate(x, { ...common, scaleFactor: [scales![2], scales![3]], recomputeScaleFactor: false })];
 };
 
 function softmaxLike(fn: (x: Tensor, axis: number) => Tensor): OpImpl {

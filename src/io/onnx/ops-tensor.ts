@@ -111,28 +111,16 @@ const Split: OpImpl = ([x, splitT], c) => {
   return split(x!, sizes, axis);
 };
 
-/** Edge or reflect padding of one axis, from slices of x (so it stays differentiable). */
-function padAxis(x: Tensor, axis: number, before: number, after: number, mode: 'edge' | 'reflect', c: NodeContext): Tensor {
-  if (!before && !after) return x;
-  const d = x.shape[axis];
-  if (mode === 'reflect' && (before >= d || after >= d)) throw c.invalid(`reflect pads ${before}/${after} must be smaller than axis ${axis} (${d})`);
-  const at = (i: number) => slice(x, x.shape.map((_, a) => (a === axis ? i : 0)), x.shape.map((s, a) => (a === axis ? i + 1 : s)));
-  const head = Array.from({ length: before }, (_, j) => at(mode === 'edge' ? 0 : before - j));
-  const tail = Array.from({ length: after }, (_, j) => at(mode === 'edge' ? d - 1 : d - 2 - j));
-  return concat([...head, x, ...tail], axis);
-}
-
 const Pad: OpImpl = ([x, padsT, value], c) => {
   const mode = c.str('mode', 'constant');
   const p = c.opset >= 11 ? intsOf(padsT)! : c.ints('pads') ?? c.ints('paddings')!;
   const v = c.opset >= 11 ? (value ? value.data[0] : 0) : c.float('value', 0);
   const r = x!.rank;
   if (p.some((q) => q < 0)) throw c.unsupported('negative pads (cropping)');
-  if (mode === 'constant') return [pad(x!, x!.shape.map((_, i) => [p[i], p[i + r]] as const), v)];
+  const pads = x!.shape.map((_, i) => [p[i], p[i + r]] as const);
+  if (mode === 'constant') return [pad(x!, pads, v)];
   if (mode !== 'edge' && mode !== 'reflect') throw c.unsupported(`${mode} padding`);
-  let y = x!;
-  for (let a = 0; a < r; a++) y = padAxis(y, a, p[a], p[a + r], mode, c);
-  return [y];
+  return [pad(x!, pads, { mode: mode === 'edge' ? 'replicate' : 'reflect' })];
 };
 
 const Gather: OpImpl = ([x, idx], c) => {

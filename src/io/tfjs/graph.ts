@@ -1,9 +1,9 @@
 import { ArgumentError, FormatError, Tensor } from '../../tensor/index.js';
-import { add, concat, div, dropout, elu, globalMaxPool2d, interpolate, leakyRelu, maximum, mean, minimum, mul, pad, permute, relu, reshape, softmax, sub, clamp } from '../../ops/index.js';
+import { add, avgPool2d, concat, div, dropout, elu, globalMaxPool2d, interpolate, leakyRelu, maxPool2d, maximum, mean, minimum, mul, pad, permute, relu, reshape, softmax, sub, clamp } from '../../ops/index.js';
 import { Module, type AnyModule } from '../../nn/index.js';
-import { poolWithPads } from '../pool-pads.js';
 import { activation, nchwAxis, weightedLayer, type KerasConfig } from './layers.js';
 import { concatShards, decodeWeights, type TfjsWeightGroup } from './weights.js';
+import { checkManifest, checkTopology, guarded } from './validate.js';
 
 /*
  * A TensorFlow.js layers model (model.json + weights) as a Module. Keras computes
@@ -97,7 +97,8 @@ function plainLayer(cls: string, name: string, c: KerasConfig, xs: Tensor[], tra
       const k = pairOf(c.pool_size, 2);
       const s = c.strides == null ? k : pairOf(c.strides, 1);
       const { begin, end } = tfPads(x.shape.slice(2), k, s, c.padding === 'same');
-      return poolWithPads(x, cls === 'MaxPooling2D' ? 'max' : 'avg', { kernel: k, stride: s, begin, end, countIncludePad: false });
+      const padding = [begin[0], end[0], begin[1], end[1]] as const;
+      return cls === 'MaxPooling2D' ? maxPool2d(x, { kernelSize: k, stride: s, padding }) : avgPool2d(x, { kernelSize: k, stride: s, padding, countIncludePad: false });
     }
     case 'GlobalAveragePooling2D': {
       const y = mean(x, { axis: [2, 3], keepdims: !!c.keepdims });
@@ -142,11 +143,16 @@ export class TfjsLayersModule extends Module<Tensor[], Tensor | Tensor[]> {
   readonly outputKeys: string[];
   private readonly steps: Step[];
 
+  private readonly file: string;
+
   constructor(json: TfjsModelJSON, weightData: ArrayBuffer | Uint8Array | readonly (ArrayBuffer | Uint8Array)[], file = 'model.json') {
     super();
+    this.file = file;
     const topo = json?.modelTopology;
     const mc = (topo?.model_config ?? (topo?.class_name ? topo : undefined)) as KerasModelConfig | undefined;
     if (!mc || !mc.config) throw new FormatError(file, 'not a TF.js layers model (no modelTopology.model_config); graph models are not supported');
+    checkTopology(mc as unknown as Record<string, unknown>, file);
+    checkManifest(json.weightsManifest ?? [], file);
     const data = concatShards(Array.isArray(weightData) ? weightData : [weightData as ArrayBuffer]);
     const weights = decodeWeights(json.weightsManifest ?? [], data, file);
     const byLayer = new Map<string, Map<string, Tensor>>();
@@ -163,7 +169,7 @@ export class TfjsLayersModule extends Module<Tensor[], Tensor | Tensor[]> {
       const name = l.name ?? (l.config.name as string) ?? `layer_${i}`;
       if (!WEIGHTED.has(l.class_name) && !PLAIN.has(l.class_name)) throw new ArgumentError('importTfjsLayers', `layer "${name}": ${l.class_name} is not supported (supported: ${[...WEIGHTED, ...PLAIN].join(', ')})`);
       const calls = sequential ? [[i === 0 ? '__input__:0:0' : `${layers[i - 1].name ?? layers[i - 1].config.name}:0:0`]] : (l.inbound_nodes ?? []).map((node) => node.map(([n, k, j]) => `${n}:${k}:${j}`));
-      const module = WEIGHTED.has(l.class_name) ? weightedLayer(l.class_name, name, l.config, byLayer.get(name)) : null;
+      const module = WEIGHTED.has(l.class_name) ? guarded(file, name, l.class_name, () => weightedLayer(l.class_name, name, l.config, byLayer.get(name))) : null;
       if (module) this.registerModule(name in this ? `layer:${name}` : name, module);
       return { cls: l.class_name, name, config: l.config, calls, module };
     });
@@ -197,8 +203,10 @@ export class TfjsLayersModule extends Module<Tensor[], Tensor | Tensor[]> {
           if (!v) throw new FormatError('importTfjsLayers', `layer "${step.name}" reads "${k.split(':')[0]}" before it is computed`);
           return v;
         });
-        let y = step.module ? step.module.call(xs[0]) : plainLayer(step.cls, step.name, step.config, xs, this.training);
-        if (step.module && step.config.activation) y = activation(step.config.activation, y, step.name);
+        const y = guarded(this.file, step.name, step.cls, () => {
+          const out = step.module ? step.module.call(xs[0]) : plainLayer(step.cls, step.name, step.config, xs, this.training);
+          return step.module && step.config.activation ? activation(step.config.activation, out, step.name) : out;
+        });
         values.set(`${step.name}:${callIndex}:0`, y);
       });
     }
@@ -207,8 +215,17 @@ export class TfjsLayersModule extends Module<Tensor[], Tensor | Tensor[]> {
   }
 }
 
+function parseModelJson(text: string): TfjsModelJSON {
+  try {
+    return JSON.parse(text) as TfjsModelJSON;
+  } catch (e) {
+    const at = /position (\d+)/.exec((e as Error).message);
+    throw new FormatError('model.json', `is not valid JSON: ${(e as Error).message}`, at ? Number(at[1]) : undefined);
+  }
+}
+
 /** A TF.js layers model (its model.json, parsed or as text, and its weight bytes) as a trainable Module. */
 export function importTfjsLayers(modelJson: TfjsModelJSON | string, weightData: ArrayBuffer | Uint8Array | readonly (ArrayBuffer | Uint8Array)[]): TfjsLayersModule {
-  const json = typeof modelJson === 'string' ? (JSON.parse(modelJson) as TfjsModelJSON) : modelJson;
+  const json = typeof modelJson === 'string' ? parseModelJson(modelJson) : modelJson;
   return new TfjsLayersModule(json, weightData);
 }

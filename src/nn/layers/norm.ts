@@ -147,7 +147,7 @@ export class LocalResponseNorm extends Module {
 export interface UpsampleConfig {
   size?: number | [number, number];
   scaleFactor?: number | [number, number];
-  mode?: 'nearest' | 'bilinear';
+  mode?: 'nearest' | 'bilinear' | 'bicubic';
   alignCorners?: boolean;
 }
 
@@ -160,7 +160,7 @@ export class Upsample extends Module {
     const c = layerConfig<UpsampleConfig>('Upsample', config, ['size', 'scaleFactor', 'mode', 'alignCorners'], '{ scaleFactor: 2 }', rest[0]);
     if ((c.size === undefined) === (c.scaleFactor === undefined)) throw new ArgumentError('Upsample', 'give exactly one of size and scaleFactor');
     if (c.size !== undefined) pair('Upsample', 'size', c.size, 1);
-    if (c.mode !== undefined && c.mode !== 'nearest' && c.mode !== 'bilinear') throw new ArgumentError('Upsample', `mode must be 'nearest' or 'bilinear', got ${JSON.stringify(c.mode)}`);
+    if (c.mode !== undefined && c.mode !== 'nearest' && c.mode !== 'bilinear' && c.mode !== 'bicubic') throw new ArgumentError('Upsample', `mode must be 'nearest', 'bilinear' or 'bicubic', got ${JSON.stringify(c.mode)}`);
     optionalBool('Upsample', 'alignCorners', c.alignCorners);
     this.config = { ...c };
   }
