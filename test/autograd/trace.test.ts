@@ -86,7 +86,9 @@ test('the attributes of the shape, activation, norm and reduction ops are resolv
     ['elu', () => F.elu(x, 0.5), { alpha: 0.5 }],
     ['clamp', () => F.clamp(x, -1, 2), { min: -1, max: 2 }],
     ['localResponseNorm', () => F.localResponseNorm(x, { size: 3 }), { size: 3, alpha: 1e-4, beta: 0.75, k: 1 }],
-    ['interpolate', () => F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' }), { mode: 'bilinear', outH: 8, outW: 8, alignCorners: false }],
+    // Resolved for an exporter: the coordinate mode implied by alignCorners, the cubic and nearest defaults.
+    ['interpolate', () => F.interpolate(x, { scaleFactor: 2, mode: 'bilinear' }),
+      { mode: 'bilinear', outH: 8, outW: 8, alignCorners: false, coordinateMode: 'half_pixel', cubicCoeff: -0.75, excludeOutside: false, nearestMode: 'floor', scales: null }],
     ['sum', () => F.sum(x, { axis: [-1, 2], keepdims: true }), { axes: [2, 3], keepDims: true }],
     ['mean', () => F.mean(x, { axis: 1 }), { axes: [1], keepDims: false }],
     ['max', () => F.max(x), { axes: [0, 1, 2, 3], keepDims: false }],
