@@ -89,7 +89,8 @@ test('slips the fuzzer found are refused with messages that name the op and the 
   const bare = Object.create(null) as unknown;
   assertThrowsWith(() => ops.sum(x, null as unknown as ops.ReduceOptions), ArgumentError, 'sum', 'options must be an object', 'null');
   assertThrowsWith(() => ops.softmax(x, bare as number), ArgumentError, 'softmax', 'axis an object is out of range');
-  assertThrowsWith(() => ops.pad(x, [[1, 1]], bare as number), ArgumentError, 'pad', 'value must be a number');
+  assertThrowsWith(() => ops.pad(x, [[1, 1]], { value: bare as number }), ArgumentError, 'pad', 'value must be a number');
+  assertThrowsWith(() => ops.pad(x, [[1, 1]], 'reflect' as unknown as number), ArgumentError, 'pad', 'must be a number or { mode, value }');
   assertThrowsWith(() => ops.broadcastTo(x, undefined as unknown as number[]), ArgumentError, 'broadcastTo', 'shape must be an array');
   assertThrowsWith(() => ops.split(x, 'two' as unknown as number[]), ArgumentError, 'split', 'sizes', '"two"');
   assertThrowsWith(() => ops.conv2d(new Tensor(new Float32Array(16), [1, 1, 4, 4]), new Tensor(new Float32Array(9), [1, 1, 3, 3]), null as unknown as ops.Conv2dOptions), ArgumentError, 'conv2d', 'options must be an object');
