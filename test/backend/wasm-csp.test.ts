@@ -11,7 +11,7 @@ import { WORKER_SOURCE } from '../../src/backend-api.js';
  * A page whose Content-Security-Policy refuses `blob:` workers (worker-src 'self'):
  * the wasm pool cannot start its workers from the inlined source, so
  * `ready({ workerUrl })` names a same-origin file holding WORKER_SOURCE, and the
- * pool then runs (issue 12 #21). Both cases run in headless Chromium, in a module
+ * pool then runs (issue 12 #21); without it the page is told why, once. Both cases run in headless Chromium, in a module
  * Worker of a cross-origin isolated page, through the public API only.
  */
 
@@ -23,7 +23,10 @@ import { conv2d, getNumThreads, randn, ready, RNG, setNumThreads } from './src/i
 import { wasmInfo } from './src/backend-api.ts';
 
 async function scenario(workerUrl) {
-  const backend = await ready({ workerUrl, quiet: true });
+  const warnings = [];
+  const warn = console.warn;
+  console.warn = (...a) => { warnings.push(a.join(' ')); warn(...a); };
+  const backend = await ready({ workerUrl });
   setNumThreads(2);
   const rng = new RNG(1);
   const x = randn([4, 16, 32, 32], { rng }), w = randn([32, 16, 3, 3], { rng });
@@ -32,7 +35,7 @@ async function scenario(workerUrl) {
     await new Promise((r) => setTimeout(r, 50));
     conv2d(x, w, { padding: 1 });
   }
-  return { backend, threads: getNumThreads(), parallelJobs: wasmInfo().parallelJobs, joinedJobs: wasmInfo().joinedJobs };
+  return { backend, threads: getNumThreads(), parallelJobs: wasmInfo().parallelJobs, joinedJobs: wasmInfo().joinedJobs, warnings };
 }
 
 if (typeof window === 'undefined') {
@@ -45,7 +48,7 @@ if (typeof window === 'undefined') {
 }
 `;
 
-interface Result { backend?: string; threads?: number; parallelJobs?: number; joinedJobs?: number; error?: string }
+interface Result { backend?: string; threads?: number; parallelJobs?: number; joinedJobs?: number; warnings?: string[]; error?: string }
 
 async function serve(js: string): Promise<Server> {
   const headers = {
@@ -83,10 +86,14 @@ test('a strict CSP (no blob: workers): ready({ workerUrl }) starts the wasm pool
     assert.equal(withUrl.backend, 'wasm');
     assert.equal(withUrl.threads, 2);
     assert.ok(withUrl.joinedJobs! >= 1, `pool workers loaded from workerUrl joined kernel calls (${JSON.stringify(withUrl)})`);
+    assert.deepEqual(withUrl.warnings, [], 'no warning when the pool starts');
     const blocked = await run('?blob');
     assert.equal(blocked.error, undefined, blocked.error);
     assert.equal(blocked.backend, 'wasm', 'the backend still runs, on this thread');
     assert.equal(blocked.joinedJobs, 0, `the policy refuses blob: workers, so none joins (${JSON.stringify(blocked)})`);
+    // ...and the page is told why, once, with the fix.
+    assert.equal(blocked.warnings!.length, 1, JSON.stringify(blocked.warnings));
+    assert.match(blocked.warnings![0], /pool worker failed to load from a blob: URL.*ready\(\{ workerUrl \}\)/);
   } finally {
     await browser.close();
     server.close();

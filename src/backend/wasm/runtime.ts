@@ -55,6 +55,7 @@ export interface RuntimeOptions {
 }
 
 let warnedOneThread = false;
+let warnedWorkerError = false;
 
 export class WasmRuntime {
   readonly memory: WebAssembly.Memory;
@@ -80,9 +81,11 @@ export class WasmRuntime {
   private argsPtr: number;
 
   private readonly workerUrl: string | URL | undefined;
+  private readonly quiet: boolean;
 
-  private constructor(threads: boolean, workerUrl?: string | URL) {
+  private constructor(threads: boolean, workerUrl?: string | URL, quiet = false) {
     this.workerUrl = workerUrl;
+    this.quiet = quiet;
     this.relaxed = hasRelaxedSimd();
     this.threadsPossible = threads;
     const b64 = threads ? (this.relaxed ? RELAXED_WASM : SIMD_WASM) : this.relaxed ? SINGLE_RELAXED_WASM : SINGLE_WASM;
@@ -133,7 +136,7 @@ export class WasmRuntime {
       warnedOneThread = true;
       console.warn('receptive: the wasm backend runs on one thread here (threads need cross-origin isolation and a thread that may block, such as a Worker; ready({ quiet: true }) silences this)');
     }
-    const rt = new WasmRuntime(threads, opts.workerUrl);
+    const rt = new WasmRuntime(threads, opts.workerUrl, opts.quiet);
     rt.setThreads(coreCount());
     return rt;
   }
@@ -216,6 +219,13 @@ export class WasmRuntime {
       } else {
         const url = this.workerUrl ?? URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
         const bw = new Worker(url);
+        // A worker that cannot load (a Content-Security-Policy without blob: in worker-src, a wrong
+        // workerUrl) only sits out every job; say why once, as the pool then runs on this thread alone.
+        bw.addEventListener('error', () => {
+          if (this.quiet || warnedWorkerError) return;
+          warnedWorkerError = true;
+          console.warn(`receptive: a wasm pool worker failed to load from ${this.workerUrl ? String(this.workerUrl) : 'a blob: URL'}, so kernels run on one thread (${this.workerUrl ? 'check that the URL serves WORKER_SOURCE from receptive/backend' : "a Content-Security-Policy that refuses blob: workers needs ready({ workerUrl }) with a file holding WORKER_SOURCE from receptive/backend"}; ready({ quiet: true }) silences this)`);
+        });
         bw.postMessage(data);
         w = bw;
       }
